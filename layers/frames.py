@@ -1,0 +1,164 @@
+"""Corridors as GeoDataFrames: the ``hubs``, ``legs`` and ``corridors`` layers.
+
+All three are in EPSG:4326. Lengths are geodesic (WGS84), in km. Line
+longitudes are continuous along each line (see :mod:`geo.geometry`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.catalog import Catalog
+from geo.geometry import GeometryBuilder, LegGeometry
+from geo.model import Corridor, Leg, Mode, Status
+
+__all__ = ["CRS", "Layers", "corridors_frame", "hubs_frame", "layers_from_catalog", "legs_frame"]
+
+CRS = "EPSG:4326"
+
+HUB_COLUMNS = ["hub_id", "name", "country", "kind", "corridors", "source"]
+LEG_COLUMNS = [
+    "corridor_id", "seq", "from_hub", "to_hub", "mode", "status", "length_km",
+    "published_km", "source", "published_source", "method", "attribution", "notes",
+]  # fmt: skip
+CORRIDOR_COLUMNS = [
+    "corridor_id", "name", "length_km", *(f"{m}_km" for m in Mode),
+    "under_construction_km", "planned_km", "n_legs", "border_crossings", "countries", "summary",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The three layers of a set of corridors."""
+
+    hubs: gpd.GeoDataFrame
+    legs: gpd.GeoDataFrame
+    corridors: gpd.GeoDataFrame
+
+    def for_corridor(self, corridor_id: str) -> Layers:
+        """The layers restricted to one corridor."""
+        legs = self.legs[self.legs["corridor_id"] == corridor_id]
+        on_route = self.hubs["corridors"].str.split(",").apply(lambda ids: corridor_id in ids)
+        return Layers(
+            hubs=self.hubs[on_route],
+            legs=legs,
+            corridors=self.corridors[self.corridors["corridor_id"] == corridor_id],
+        )
+
+    @property
+    def attribution(self) -> list[str]:
+        """Every licence notice the layers' data owe, each once, sorted."""
+        notices = {a for cell in self.legs["attribution"] for a in cell.split("; ") if a}
+        return sorted(notices)
+
+
+def _joined(items: Sequence[object]) -> str:
+    return "; ".join(str(i) for i in items)
+
+
+def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor]) -> gpd.GeoDataFrame:
+    """One point per hub used by ``corridors``, in first-use order."""
+    used: dict[str, list[str]] = {}
+    for c in corridors:
+        for h in c.hub_ids:
+            used.setdefault(h, []).append(c.id)
+    hubs = [catalog.hubs[h] for h in used]
+    data = {
+        "hub_id": [h.id for h in hubs],
+        "name": [h.name for h in hubs],
+        "country": [h.country for h in hubs],
+        "kind": [str(h.kind) for h in hubs],
+        "corridors": [",".join(used[h.id]) for h in hubs],
+        "source": [_joined(h.sources) for h in hubs],
+    }
+    geometry = shapely.points([h.lon for h in hubs], [h.lat for h in hubs])
+    return gpd.GeoDataFrame(data, columns=HUB_COLUMNS, geometry=geometry, crs=CRS)
+
+
+def legs_frame(corridors: Sequence[Corridor], geometry_of: Callable[[Leg], LegGeometry]) -> gpd.GeoDataFrame:
+    """One line per leg of each corridor, numbered from 1 in route order."""
+    rows, lines = [], []
+    for c in corridors:
+        for seq, leg in enumerate(c.legs, start=1):
+            g = geometry_of(leg)
+            rows.append(
+                {
+                    "corridor_id": c.id,
+                    "seq": seq,
+                    "from_hub": leg.from_hub,
+                    "to_hub": leg.to_hub,
+                    "mode": str(leg.mode),
+                    "status": str(leg.status),
+                    "length_km": round(g.length_km, 3),
+                    "published_km": leg.published_km,
+                    "source": _joined(leg.sources),
+                    "published_source": str(leg.published_km_source or ""),
+                    "method": g.method,
+                    "attribution": _joined(g.attribution),
+                    "notes": leg.notes,
+                }
+            )
+            lines.append(g.line)
+    frame = pd.DataFrame(rows, columns=LEG_COLUMNS).astype({"seq": "int32", "published_km": "float64"})
+    return gpd.GeoDataFrame(frame, geometry=lines, crs=CRS)
+
+
+def _border_crossings(countries: Sequence[str]) -> int:
+    return sum(a != b for a, b in itertools.pairwise(countries))
+
+
+def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One multi-line per corridor with its key figures.
+
+    ``countries`` lists the hubs' countries in route order (ISO3, comma-separated);
+    ``border_crossings`` counts changes of country from hub to hub.
+    """
+    rows, lines = [], []
+    for c in corridors:
+        mine = legs[legs["corridor_id"] == c.id]
+        km = mine.groupby("mode")["length_km"].sum()
+        by_status = mine.groupby("status")["length_km"].sum()
+        countries = [catalog.hubs[h].country for h in c.hub_ids]
+        rows.append(
+            {
+                "corridor_id": c.id,
+                "name": c.name,
+                "length_km": round(float(mine["length_km"].sum()), 3),
+                **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
+                "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
+                "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
+                "n_legs": len(c.legs),
+                "border_crossings": _border_crossings(countries),
+                "countries": ",".join(dict.fromkeys(countries)),
+                "summary": c.summary,
+            }
+        )
+        lines.append(shapely.multilinestrings(list(mine.geometry)))
+    frame = pd.DataFrame(rows, columns=CORRIDOR_COLUMNS).astype({"n_legs": "int32", "border_crossings": "int32"})
+    return gpd.GeoDataFrame(frame, geometry=lines, crs=CRS)
+
+
+def layers_from_catalog(
+    catalog: Catalog,
+    corridors: Sequence[Corridor],
+    *,
+    geometry_of: Callable[[Leg], LegGeometry] | None = None,
+) -> Layers:
+    """Build the three layers of ``corridors``.
+
+    ``geometry_of`` turns a leg into its line; the default is a
+    :class:`geo.geometry.GeometryBuilder` over the catalog's hubs.
+    """
+    geometry_of = geometry_of or GeometryBuilder(catalog.hubs)
+    legs = legs_frame(corridors, geometry_of)
+    return Layers(
+        hubs=hubs_frame(catalog, corridors),
+        legs=legs,
+        corridors=corridors_frame(catalog, corridors, legs),
+    )

@@ -1,0 +1,68 @@
+"""The one style definition: mode colours, status dashes, line weights, hub symbols.
+
+Maps, legends and (later) the QGIS and KML styles all read these tables, so a
+colour changed here changes everywhere. Colours are colour-blind-safe picks
+from the Okabe-Ito palette.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geo.model import HubKind, Mode, Status
+
+__all__ = ["HUB_STYLES", "MODE_STYLES", "STATUS_STYLES", "HubStyle", "ModeStyle", "StatusStyle"]
+
+
+@dataclass(frozen=True)
+class ModeStyle:
+    label: str
+    color: str
+    weight: float
+    """Line width in CSS pixels."""
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    label: str
+    dash: tuple[int, ...]
+    """Dash pattern in multiples of the line weight; empty for a solid line."""
+    opacity: float
+
+    def dash_array(self, weight: float) -> str | None:
+        """The SVG/Leaflet ``dashArray`` for a line of this weight, or None for solid."""
+        if not self.dash:
+            return None
+        return ",".join(str(round(d * weight)) for d in self.dash)
+
+
+@dataclass(frozen=True)
+class HubStyle:
+    label: str
+    shape: str
+    """``circle``, ``square``, ``diamond`` or ``triangle``."""
+    fill: str
+    size: int
+    """Symbol width in CSS pixels."""
+
+
+MODE_STYLES: dict[Mode, ModeStyle] = {
+    Mode.RAIL: ModeStyle("Rail", "#d55e00", 3.5),
+    Mode.ROAD: ModeStyle("Road", "#7a5195", 3.0),
+    Mode.SEA: ModeStyle("Sea", "#0072b2", 3.0),
+    Mode.FERRY: ModeStyle("Ferry", "#009e73", 3.5),
+}
+
+STATUS_STYLES: dict[Status, StatusStyle] = {
+    Status.OPERATIONAL: StatusStyle("Operational", (), 0.9),
+    Status.UNDER_CONSTRUCTION: StatusStyle("Under construction", (3, 2), 0.9),
+    Status.PLANNED: StatusStyle("Planned", (1, 2), 0.8),
+}
+
+HUB_STYLES: dict[HubKind, HubStyle] = {
+    HubKind.SEA_PORT: HubStyle("Sea port", "circle", "#0072b2", 12),
+    HubKind.DRY_PORT: HubStyle("Dry port", "square", "#d55e00", 11),
+    HubKind.RAIL_JUNCTION: HubStyle("Rail junction", "circle", "#ffffff", 9),
+    HubKind.BORDER_CROSSING: HubStyle("Border crossing", "diamond", "#e69f00", 12),
+    HubKind.CITY: HubStyle("City", "square", "#ffffff", 9),
+}

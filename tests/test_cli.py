@@ -1,0 +1,88 @@
+"""The `corridors` command: list, build, the output layout, clear errors, all-or-nothing writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyogrio
+from click.testing import CliRunner
+
+from maps.cli import main
+from tests.conftest import MINI
+
+LAYOUT = ["index.html", "layers/ATTRIBUTION", "layers/corridors.gpkg", "layers/t-caspian.geojson",
+          "maps/overview.html", "maps/t-caspian.html"]  # fmt: skip
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_list():
+    result = run("list")
+    assert result.exit_code == 0
+    for cid in ("middle-corridor", "instc-west", "zangezur", "suez-sea"):
+        assert cid in result.output
+
+
+def test_build_user_catalog(tmp_path):
+    out = tmp_path / "out"
+    result = run("build", "--catalog", str(MINI), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Built 1 corridor (3 legs)" in result.output
+    assert files(out) == LAYOUT
+    assert [n for n, _ in pyogrio.list_layers(out / "layers/corridors.gpkg")] == ["hubs", "legs", "corridors"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folders left
+
+
+def test_build_replaces_only_what_it_owns(tmp_path):
+    out = tmp_path / "out"
+    (out / "maps").mkdir(parents=True)
+    (out / "maps" / "stale.html").write_text("old")
+    (out / "notes.txt").write_text("mine")
+    assert run("build", "--catalog", str(MINI), "--out", str(out)).exit_code == 0
+    assert not (out / "maps" / "stale.html").exists()
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_bad_catalog_one_line_no_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MINI.read_text(encoding="utf-8").replace('mode = "ferry"', 'mode = "boat"'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--catalog", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error: ")
+    assert "bad.toml: corridor 't-caspian': field 'legs[1].mode' = 'boat'" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_corridor_and_tiles(tmp_path):
+    result = CliRunner().invoke(main, ["build", "--corridor", "nope", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "unknown corridor 'nope'" in result.output
+    result = CliRunner().invoke(
+        main, ["build", "--catalog", str(MINI), "--tiles", "nope", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2 and "no such tile provider" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_failed_build_leaves_output_untouched(tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "--catalog", str(MINI), "--out", str(out)).exit_code == 0
+    before = {p: (out / p).read_bytes() for p in files(out)}
+    volga = tmp_path / "volga.toml"
+    volga.write_text(
+        MINI.read_text(encoding="utf-8")
+        + '\n[hubs.t-poti]\nname = "Poti"\ncountry = "GEO"\nkind = "sea_port"\nlat = 42.15\nlon = 41.68\nsources = ["x"]\n'
+        + '\n[corridors.t-bad]\nname = "Bad"\nsummary = "s"\nsources = ["x"]\n'
+        + '[[corridors.t-bad.legs]]\nfrom = "t-alat"\nto = "t-poti"\nmode = "sea"\nstatus = "operational"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["build", "--catalog", str(volga), "--out", str(out)])
+    assert result.exit_code == 2 and "Volga-Don" in result.output
+    assert {p: (out / p).read_bytes() for p in files(out)} == before

@@ -1,0 +1,83 @@
+"""Layers as GeoDataFrames, and the files written from them, read back with pyogrio."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from layers.frames import CORRIDOR_COLUMNS, HUB_COLUMNS, LEG_COLUMNS
+from layers.io import rfc7946_geometry, write_attribution, write_geojson, write_geopackage
+
+
+def test_frames(mini_layers):
+    hubs, legs, corridors = mini_layers.hubs, mini_layers.legs, mini_layers.corridors
+    assert list(hubs.columns) == [*HUB_COLUMNS, "geometry"]
+    assert list(legs.columns) == [*LEG_COLUMNS, "geometry"]
+    assert list(corridors.columns) == [*CORRIDOR_COLUMNS, "geometry"]
+    assert all(f.crs.to_epsg() == 4326 for f in (hubs, legs, corridors))
+    assert list(hubs["hub_id"]) == ["t-aktau", "t-alat", "t-tbilisi", "t-kars"]
+    assert list(legs["seq"]) == [1, 2, 3]
+    assert list(legs["method"]) == ["searoute", "great-circle", "great-circle"]
+    assert set(legs.geom_type) == {"LineString"} and set(corridors.geom_type) == {"MultiLineString"}
+    row = corridors.iloc[0]
+    assert row["length_km"] == pytest.approx(legs["length_km"].sum(), abs=0.01)
+    assert row["ferry_km"] == pytest.approx(legs["length_km"].iloc[0], abs=0.01)
+    assert row["rail_km"] == pytest.approx(legs["length_km"].iloc[1:].sum(), abs=0.01)
+    assert row["planned_km"] == pytest.approx(legs["length_km"].iloc[2], abs=0.01)
+    assert row["countries"] == "KAZ,AZE,GEO,TUR" and row["border_crossings"] == 3
+    assert legs["published_km"].iloc[1] == 550 and np.isnan(legs["published_km"].iloc[0])
+
+
+def test_geopackage_round_trip(mini_layers, tmp_path):
+    path = write_geopackage(mini_layers, tmp_path / "corridors.gpkg")
+    assert [name for name, _ in pyogrio.list_layers(path)] == ["hubs", "legs", "corridors"]
+    for name, frame in [("hubs", mini_layers.hubs), ("legs", mini_layers.legs), ("corridors", mini_layers.corridors)]:
+        back = pyogrio.read_dataframe(path, layer=name)
+        assert back.crs.to_epsg() == 4326
+        assert len(back) == len(frame)
+        assert list(back.columns) == list(frame.columns)
+        assert shapely.equals_exact(back.geometry.values, frame.geometry.values, tolerance=1e-9).all()
+        info = pyogrio.read_info(path, layer=name)
+        assert info["geometry_type"] in {"Point", "LineString", "MultiLineString"}
+    back = pyogrio.read_dataframe(path, layer="legs")
+    assert back["status"].tolist() == mini_layers.legs["status"].tolist()
+    meta = pyogrio.read_info(path, layer="hubs")["dataset_metadata"]
+    assert "searoute" in meta["attribution"] and meta["generator"].startswith("corridor-mapper")
+    # GeoPackage 1.2 (application_id GPKG, user_version 10200) so QGIS 3.22 and GDAL 3.6 open it silently
+    head = path.read_bytes()[:100]
+    assert head[68:72] == b"GPKG" and int.from_bytes(head[60:64], "big") == 10200
+
+
+def test_geojson_follows_rfc7946(mini_layers, tmp_path):
+    path = write_geojson(mini_layers, tmp_path / "c.geojson")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    kinds = [f["properties"]["feature"] for f in doc["features"]]
+    assert kinds == ["hub"] * 4 + ["leg"] * 3
+    coords = [c for f in doc["features"] if f["geometry"]["type"] == "LineString" for c in f["geometry"]["coordinates"]]
+    assert all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in coords)
+    assert all(round(v, 6) == v for xy in coords for v in xy)
+    back = pyogrio.read_dataframe(path)
+    assert len(back) == 7 and back.crs.to_epsg() == 4326
+    # same input, same bytes
+    assert write_geojson(mini_layers, tmp_path / "d.geojson").read_bytes() == path.read_bytes()
+
+
+def test_rfc7946_cuts_lines_at_the_antimeridian():
+    line = shapely.LineString([(170.0, 10.0), (185.0, 20.0), (200.0, 30.0)])
+    geom = rfc7946_geometry(line)
+    assert geom["type"] == "MultiLineString"
+    west, east = geom["coordinates"]
+    assert west[0] == [170.0, 10.0] and west[-1] == [180.0, pytest.approx(16.666667)]
+    assert east[0] == [-180.0, pytest.approx(16.666667)] and east[-1] == [-160.0, 30.0]
+    assert rfc7946_geometry(shapely.LineString([(10, 1), (20, 2)]))["type"] == "LineString"
+    assert rfc7946_geometry(shapely.Point(190.0, 5.0))["coordinates"] == [-170.0, 5.0]
+
+
+def test_attribution_file(mini_layers, tmp_path):
+    text = write_attribution(mini_layers, tmp_path / "ATTRIBUTION").read_text(encoding="utf-8")
+    assert "searoute" in text and "UN/LOCODE" in text
