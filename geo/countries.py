@@ -18,7 +18,7 @@ from shapely.geometry import shape
 
 __all__ = ["OUTLINES_ATTRIBUTION", "country_outlines", "missing_outlines"]
 
-OUTLINES_ATTRIBUTION = "Country outlines: countryinfo (MIT), Natural Earth style 1:110m"
+OUTLINES_ATTRIBUTION = "Country outlines: countryinfo (MIT)"
 
 
 @cache

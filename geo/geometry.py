@@ -44,7 +44,7 @@ GEOD = Geod(ellps="WGS84")
 DENSIFY_KM = 20.0
 """Great-circle lines get a vertex at least every this many km, so they curve on a map."""
 
-SEAROUTE_ATTRIBUTION = "Sea route: searoute (Eurostat marnet maritime network, Apache-2.0)"
+SEAROUTE_ATTRIBUTION = "Sea routes: searoute (Eurostat marnet, Apache-2.0)"
 GREAT_CIRCLE = "great-circle"
 SEAROUTE = "searoute"
 

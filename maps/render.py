@@ -19,6 +19,7 @@ import xyzservices
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
+from geo.countries import OUTLINES_ATTRIBUTION, country_outlines
 from geo.errors import OptionError
 from geo.model import HubKind, Mode, Status
 from layers.frames import Layers
@@ -154,6 +155,7 @@ class _Legend(MacroElement):
           .cm-legend svg { vertical-align: middle; }
           .cm-sym { display: inline-block; width: 34px; text-align: center; }
           .cm-hub svg { display: block; }
+          .folium-map { background: #dce8f0; }
           table.cm-facts { border-collapse: collapse; margin-top: 4px; font-size: 12px; }
           table.cm-facts th { text-align: left; padding: 1px 8px 1px 0; vertical-align: top;
             color: #555; font-weight: 500; }
@@ -214,21 +216,52 @@ def _base_map(tiles: str | None) -> folium.Map:
     return m
 
 
-def _fit(m: folium.Map, layers: Layers) -> None:
+def _bounds(layers: Layers) -> tuple[float, float, float, float] | None:
     frames = [f for f in (layers.legs, layers.hubs) if len(f)]
     if not frames:
-        return
-    bounds = np.array([f.total_bounds for f in frames])
-    minx, miny = bounds[:, 0].min(), bounds[:, 1].min()
-    maxx, maxy = bounds[:, 2].max(), bounds[:, 3].max()
-    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]], padding=(20, 20))
+        return None
+    b = np.array([f.total_bounds for f in frames])
+    return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
-def _finish(m: folium.Map, layers: Layers, title: str) -> folium.Map:
+OUTLINE_TOLERANCE = 0.02
+"""Simplification of the country outlines, in degrees (about 2 km: finer than the 1:110m source)."""
+
+
+def _add_country_outlines(m: folium.Map, bounds: tuple[float, float, float, float]) -> None:
+    """Light country outlines under the tiles, so the map reads when no tiles load."""
+    minx, miny, maxx, maxy = bounds
+    # generous: a wide route on a tall screen (or the other way round) shows far beyond its bounds
+    pad = max(12.0, 0.8 * max(maxx - minx, maxy - miny))
+    box = (max(minx - pad, -180.0), max(miny - pad, -85.0), min(maxx + pad, 180.0), min(maxy + pad, 85.0))
+    features = []
+    for iso3, geom in sorted(country_outlines().items()):
+        part = shapely.clip_by_rect(geom, *box)
+        if part.is_empty:
+            continue
+        part = shapely.set_precision(shapely.simplify(part, OUTLINE_TOLERANCE), 0.001)
+        if not part.is_empty:
+            features.append({"type": "Feature", "properties": {"iso3": iso3}, "geometry": part.__geo_interface__})
+    folium.map.CustomPane("cm-countries", z_index=150, pointer_events=False).add_to(m)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Country outlines",
+        style_function=lambda _: {"color": "#9a9a9a", "weight": 0.8, "fillColor": "#fbfaf7", "fillOpacity": 1},
+        interactive=False,
+        control=False,
+        pane="cm-countries",
+    ).add_to(m)
+
+
+def _finish(m: folium.Map, layers: Layers, title: str, *, collapsed: bool = False) -> folium.Map:
     _Legend(title, layers.legs["mode"], layers.legs["status"], layers.hubs["kind"]).add_to(m)
-    _Attribution([*layers.attribution]).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    _fit(m, layers)
+    _Attribution([*layers.attribution, OUTLINES_ATTRIBUTION]).add_to(m)
+    folium.LayerControl(collapsed=collapsed).add_to(m)
+    bounds = _bounds(layers)
+    if bounds is not None:
+        _add_country_outlines(m, bounds)
+        minx, miny, maxx, maxy = bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
     m.get_root().header.add_child(Element(f"<title>{esc(title)}</title>"))
     return m
 
@@ -264,7 +297,7 @@ def overview_map(layers: Layers, *, tiles: str | None = DEFAULT_TILES) -> folium
     hubs = folium.FeatureGroup(name="Hubs")
     _add_hubs(hubs, layers.hubs)
     hubs.add_to(m)
-    return _finish(m, layers, "Trade corridors: overview")
+    return _finish(m, layers, "Trade corridors: overview", collapsed=True)
 
 
 def _walk(element: Element) -> Iterable[Element]:

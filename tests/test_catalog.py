@@ -12,9 +12,43 @@ CORRIDORS = [
     "middle-corridor", "middle-corridor-black-sea", "baku-tbilisi-kars", "northern-route", "instc-west",
     "instc-caspian", "instc-east", "zangezur", "suez-sea",
 ]  # fmt: skip
-HUBS = """xian khorgos dostyk almaty beyneu aktau kuryk alat baku tbilisi akhalkalaki kars istanbul poti batumi
-constanta moscow brest duisburg astrakhan makhachkala yalama astara rasht qazvin tehran bandar-abbas nhava-sheva
-anzali horadiz meghri nakhchivan igdir shanghai rotterdam""".split()
+HUBS = [
+    "xian",
+    "khorgos",
+    "dostyk",
+    "almaty",
+    "beyneu",
+    "aktau",
+    "kuryk",
+    "alat",
+    "baku",
+    "tbilisi",
+    "akhalkalaki",
+    "kars",
+    "istanbul",
+    "poti",
+    "batumi",
+    "constanta",
+    "moscow",
+    "brest",
+    "duisburg",
+    "astrakhan",
+    "makhachkala",
+    "yalama",
+    "astara",
+    "rasht",
+    "qazvin",
+    "tehran",
+    "bandar-abbas",
+    "nhava-sheva",
+    "anzali",
+    "horadiz",
+    "meghri",
+    "nakhchivan",
+    "igdir",
+    "shanghai",
+    "rotterdam",
+]
 
 
 @pytest.fixture(scope="module")
