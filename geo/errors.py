@@ -11,6 +11,7 @@ __all__ = [
     "CatalogError",
     "CorridorMapperError",
     "GeometryError",
+    "NetworkError",
     "OptionError",
     "OutputError",
 ]
@@ -33,6 +34,10 @@ class CatalogError(CorridorMapperError, ValueError):
 
 class GeometryError(CorridorMapperError, ValueError):
     """A leg's geometry cannot be built honestly (e.g. a sea route through inland Russia)."""
+
+
+class NetworkError(CorridorMapperError, ValueError):
+    """A transport network cannot be loaded, or a leg cannot be routed on it."""
 
 
 class OutputError(CorridorMapperError, OSError):

@@ -23,7 +23,7 @@ import searoute
 import shapely
 from pyproj import Geod
 
-from geo.errors import GeometryError
+from geo.errors import CorridorMapperError, GeometryError
 from geo.model import Hub, Leg, Mode, Status
 
 __all__ = [
@@ -35,7 +35,9 @@ __all__ = [
     "geodesic_path",
     "great_circle_geometry",
     "leg_points",
+    "network_geometry",
     "sea_geometry",
+    "searoute_leg",
 ]
 
 GEOD = Geod(ellps="WGS84")
@@ -73,6 +75,12 @@ class LegGeometry:
     @property
     def length_km(self) -> float:
         return geodesic_km(self.coords)
+
+    @property
+    def on_network_share(self) -> float:
+        """The share of the line that follows a network's own edges (0 for great-circle lines)."""
+        total = self.length_km
+        return float(self.extras.get("network_km", 0.0)) / total if total > 0 else 0.0
 
     @property
     def line(self) -> shapely.LineString:
@@ -139,17 +147,44 @@ def sea_geometry(points: Sequence[tuple[float, float]], leg: Leg) -> LegGeometry
     ends_inside = any(VOLGA_DON.contains(shapely.Point(p)) for p in (points[0], points[-1]))
     if not ends_inside and shapely.intersects(shapely.LineString(coords), VOLGA_DON):
         raise GeometryError(
-            f"{leg.mode} leg {leg.from_hub} -> {leg.to_hub}: the sea route runs through "
+            "the sea route runs through "
             "Russia's inland waterways (Volga-Don canal), not across open sea: split the leg "
             "at a port, change the mode to rail or road, or add via points at sea"
         )
     coords[:, 0] = _unwrap(coords[:, 0])
-    return LegGeometry(coords, SEAROUTE, (SEAROUTE_ATTRIBUTION,))
+    return searoute_leg(coords)
+
+
+def searoute_leg(coords: np.ndarray) -> LegGeometry:
+    """A sea leg from searoute's line, which starts and ends with straight pieces from the ports to its network."""
+    snap_km = geodesic_km(coords[:2]) + geodesic_km(coords[-2:]) if len(coords) > 3 else 0.0
+    extras = {"network_km": geodesic_km(coords) - snap_km, "connector_km": 0.0, "snap_km": snap_km}
+    return LegGeometry(coords, SEAROUTE, (SEAROUTE_ATTRIBUTION,), extras)
+
+
+def network_geometry(kind: str) -> Builder:
+    """A builder that routes legs on the named network (``rail`` or ``road``), loaded on first use."""
+
+    def build(points: Sequence[tuple[float, float]], leg: Leg) -> LegGeometry:
+        from geo.network import prepared_network
+        from geo.routing import DEFAULT_MAX_SNAP_KM, route_points
+
+        if leg.routing == "great-circle":
+            return great_circle_geometry(points, leg)
+        names = [leg.from_hub] + [f"via point {i} of {leg.from_hub} -> {leg.to_hub}" for i in range(1, len(points) - 1)]
+        names.append(leg.to_hub)
+        net = prepared_network(kind)  # type: ignore[arg-type]
+        path = route_points(net, points, names, max_snap_km=leg.max_snap_km or DEFAULT_MAX_SNAP_KM)
+        extras = {"network_km": path.network_km, "connector_km": path.connector_km, "snap_km": path.snap_km}
+        return LegGeometry(path.coords, f"{kind} network", (net.attribution,), extras)
+
+    build.__name__ = f"{kind}_network_geometry"
+    return build
 
 
 BUILDERS: dict[Mode, Builder] = {
-    Mode.RAIL: great_circle_geometry,
-    Mode.ROAD: great_circle_geometry,
+    Mode.RAIL: network_geometry("rail"),
+    Mode.ROAD: network_geometry("road"),
     Mode.SEA: sea_geometry,
     Mode.FERRY: sea_geometry,
 }
@@ -197,8 +232,11 @@ class GeometryBuilder:
 
     def __call__(self, leg: Leg) -> LegGeometry:
         points = leg_points(leg, self.hubs)
-        key = json.dumps([leg.mode, leg.status, points])
+        key = json.dumps([leg.mode, leg.status, leg.routing, leg.max_snap_km, points])
         if key not in self._cache:
             table = self.builders if leg.status == Status.OPERATIONAL else self.unbuilt_builders
-            self._cache[key] = table[leg.mode](points, leg)
+            try:
+                self._cache[key] = table[leg.mode](points, leg)
+            except CorridorMapperError as exc:
+                raise type(exc)(f"{leg.mode} leg {leg.from_hub} -> {leg.to_hub}: {exc}") from None
         return self._cache[key]

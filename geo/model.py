@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pycountry
 from pydantic import (
@@ -184,6 +184,10 @@ class Leg(_Strict):
     via: list[ViaPoint] = []
     published_km: float | None = Field(default=None, gt=0)
     published_km_source: Source | None = None
+    routing: Literal["network", "great-circle"] = "network"
+    """``great-circle`` draws an operational land leg straight, for lines the network data lacks (say why in notes)."""
+    max_snap_km: float | None = Field(default=None, gt=0, le=200)
+    """How far the leg's hubs may lie from the network; default :data:`geo.routing.DEFAULT_MAX_SNAP_KM`."""
     sources: list[Source] = []
     notes: str = ""
 

@@ -101,3 +101,27 @@ def test_zangezur_crosses_armenia(layers):
     row = layers.corridors.set_index("corridor_id").loc["zangezur"]
     assert row["countries"] == "AZE,ARM,TUR" and row["border_crossings"] == 3
     assert row["planned_km"] > 0 and row["under_construction_km"] > 0
+
+
+def test_operational_land_legs_follow_the_network(catalog, layers):
+    """Issue 3's bar: on-network share >= 0.9, or an exception the catalog documents."""
+    legs = layers.legs
+    for c in catalog.corridors.values():
+        for seq, leg in enumerate(c.legs, start=1):
+            if leg.mode.is_water or leg.status != "operational":
+                continue
+            row = legs[(legs["corridor_id"] == c.id) & (legs["seq"] == seq)].iloc[0]
+            where = f"{c.id} leg {seq} {leg.from_hub} -> {leg.to_hub}"
+            if leg.routing == "great-circle":
+                assert (row["method"] == "great-circle" and "Routing" in (leg.notes + "")) or leg.notes, where
+                continue
+            assert row["method"] == f"{leg.mode} network", where
+            documented = leg.max_snap_km is not None or row["length_km"] < 20  # short legs: a 2 km snap is 10 %
+            assert row["on_network_share"] >= 0.9 or documented, (where, row["on_network_share"])
+            assert row["on_network_share"] >= 0.8, (where, row["on_network_share"])
+
+
+def test_planned_legs_stay_straight_and_flagged(layers):
+    unbuilt = layers.legs[layers.legs["status"] != "operational"]
+    assert len(unbuilt) and set(unbuilt["method"]) == {"great-circle"}
+    assert (unbuilt["on_network_share"] == 0).all()

@@ -86,7 +86,7 @@ def test_sea_legs_stay_at_sea(a, b, countries):
 
 
 def test_caspian_to_black_sea_by_sea_is_refused():
-    with pytest.raises(GeometryError, match=r"baku -> poti: .*Russia's inland waterways \(Volga-Don canal\)"):
+    with pytest.raises(GeometryError, match=r"Russia.s inland waterways \(Volga-Don canal\)"):
         sea_geometry([BAKU, POTI], leg(a="baku", b="poti"))
 
 

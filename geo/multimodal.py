@@ -1,0 +1,451 @@
+"""Ad-hoc routes on one multimodal graph: rail, road, sea and ferry, changing mode only at hubs.
+
+The graph stacks the rail network, the road network and one node per hub.
+Networks never touch each other: a hub joins each network at its nearest node
+(within :data:`~geo.routing.DEFAULT_MAX_SNAP_KM`), and sea and ferry links join
+port hubs directly. So a route changes mode only at a hub, and every change
+costs :data:`TRANSFER_KM`, which keeps routes from hopping between modes for
+a few km of gain.
+
+Sea links are the catalog's sea and ferry legs, plus every pair of catalog sea
+ports less than :data:`SEA_LINK_MAX_KM` apart on the maritime network (searoute),
+none through Russia's inland waterways.
+
+Countries are avoided by removing every network node inside their outlines,
+every hub in them, and every sea link from or to such a hub.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from geo.catalog import Catalog
+from geo.countries import country_outlines
+from geo.errors import CorridorMapperError, GeometryError, NetworkError, OptionError
+from geo.geometry import GEOD, LegGeometry, geodesic_km, sea_geometry, searoute_leg
+from geo.model import Corridor, Hub, HubKind, Leg, Mode, Source
+from geo.network import Network, cache_dir, prepared_network
+from geo.routing import DEFAULT_MAX_SNAP_KM, path_along
+
+__all__ = [
+    "DEFAULT_MODES",
+    "SEA_LINK_MAX_KM",
+    "TRANSFER_KM",
+    "PlannedRoute",
+    "avoid_mask",
+    "boundaries_from_file",
+    "parse_place",
+    "plan_route",
+]
+
+DEFAULT_MODES = (Mode.RAIL, Mode.SEA, Mode.FERRY)
+"""Rail and water by default: the corridors are rail corridors; add road with ``--modes``."""
+TRANSFER_KM = 50.0
+"""What a change of mode at a hub costs, in km of travel."""
+SEA_LINK_MAX_KM = 2500.0
+"""Ports farther apart than this (great circle) get no sea link unless the catalog has one."""
+ROUTE_SOURCE = "corridor-mapper ad-hoc route (shortest path on the multimodal graph)"
+
+
+@dataclass(frozen=True)
+class PlannedRoute:
+    """An ad-hoc route as a corridor, with its legs' geometry already made."""
+
+    corridor: Corridor
+    hubs: dict[str, Hub]
+    geometry: dict[int, LegGeometry]
+    """Leg index (0-based) → geometry."""
+
+    def geometry_of(self, leg: Leg) -> LegGeometry:
+        return self.geometry[self.corridor.legs.index(leg)]
+
+    def catalog(self, base: Catalog) -> Catalog:
+        hubs = {**base.hubs, **self.hubs}
+        return Catalog(hubs=hubs, corridors={self.corridor.id: self.corridor}, origin=base.origin)
+
+
+# --- places -----------------------------------------------------------------------------
+
+_LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def parse_place(text: str, catalog: Catalog, *, role: str) -> Hub:
+    """A hub id, or ``lat,lon`` as an ad-hoc point hub."""
+    if text in catalog.hubs:
+        return catalog.hubs[text]
+    m = _LATLON.match(text)
+    if m:
+        lat, lon = float(m.group(1)), float(m.group(2))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise OptionError(f"{role} {text!r}: latitude must be within ±90 and longitude within ±180")
+        slug = re.sub(
+            r"[^a-z0-9]+", "-", f"{abs(lat):g}{'n' if lat >= 0 else 's'}-{abs(lon):g}{'e' if lon >= 0 else 'w'}"
+        )
+        return Hub(
+            id=f"pt-{slug}".strip("-"),
+            name=f"{lat:.4f}, {lon:.4f}",
+            country=_country_at(lon, lat),
+            kind=HubKind.CITY,
+            lat=lat,
+            lon=lon,
+            sources=["given on the command line"],
+        )
+    raise OptionError(
+        f"{role} {text!r}: not a hub id nor 'lat,lon': use a hub id from the catalog (see geo/data/hubs.toml) "
+        "or a point such as 41.72,44.78"
+    )
+
+
+def _country_at(lon: float, lat: float) -> str:
+    """The country whose outline holds the point, or the nearest one (for points at sea)."""
+    p = shapely.Point(lon, lat)
+    outlines = sorted(country_outlines().items())
+    return min(outlines, key=lambda item: item[1].distance(p))[0]
+
+
+# --- avoiding countries -----------------------------------------------------------------
+
+_ISO_COLUMNS = ("ISO_A3", "ADM0_A3", "ISO3", "ISO_A3_EH", "GID_0", "shapeGroup", "iso_a3", "adm0_a3", "iso3")
+
+
+def boundaries_from_file(path: Path) -> dict[str, shapely.Geometry]:
+    """Country outlines from a user's admin-0 file (any GDAL format with an ISO3 column)."""
+    import pyogrio
+
+    try:
+        frame = pyogrio.read_dataframe(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise OptionError(
+            f"{path}: cannot read the boundaries file ({exc}): give an admin-0 file GDAL can open"
+        ) from None
+    column = next((c for c in _ISO_COLUMNS if c in frame.columns), None)
+    if column is None:
+        raise OptionError(
+            f"{path}: no ISO 3166-1 alpha-3 column (looked for {', '.join(_ISO_COLUMNS)}; "
+            f"found {', '.join(map(str, frame.columns))}): add one"
+        )
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    out: dict[str, shapely.Geometry] = {}
+    for iso, geom in zip(frame[column].astype(str).str.upper(), frame.geometry, strict=True):
+        if geom is not None and not geom.is_empty:
+            out[iso] = shapely.union(out[iso], shapely.make_valid(geom)) if iso in out else shapely.make_valid(geom)
+    return out
+
+
+def avoid_mask(
+    lon: np.ndarray, lat: np.ndarray, avoid: Iterable[str], outlines: dict[str, shapely.Geometry]
+) -> np.ndarray:
+    """True for every point inside one of the avoided countries."""
+    mask = np.zeros(len(lon), dtype=bool)
+    for iso in avoid:
+        geom = outlines[iso]
+        shapely.prepare(geom)
+        mask |= shapely.contains_xy(geom, lon, lat)
+    return mask
+
+
+# --- sea links ----------------------------------------------------------------------------
+
+_SEA_CACHE: dict[str, list[list[float]] | None] = {}
+
+
+def _sea_cache_file() -> Path:
+    return cache_dir() / "sea-links-v1.json"
+
+
+def _sea_coords(a: Hub, b: Hub) -> np.ndarray | None:
+    """searoute's line between two ports, or None if it leaves the sea (cached on disk)."""
+    key = f"{a.lon:.5f},{a.lat:.5f}|{b.lon:.5f},{b.lat:.5f}"
+    if not _SEA_CACHE and _sea_cache_file().exists():
+        with contextlib.suppress(OSError, ValueError):  # an unreadable cache is rebuilt
+            _SEA_CACHE.update(json.loads(_sea_cache_file().read_text(encoding="utf-8")))
+    if key not in _SEA_CACHE:
+        leg = Leg.model_validate({"from": a.id, "to": b.id, "mode": "sea", "status": "operational"})
+        try:
+            _SEA_CACHE[key] = sea_geometry([(a.lon, a.lat), (b.lon, b.lat)], leg).coords.tolist()
+        except GeometryError:
+            _SEA_CACHE[key] = None
+        try:
+            _sea_cache_file().parent.mkdir(parents=True, exist_ok=True)
+            tmp = _sea_cache_file().with_suffix(".tmp")
+            tmp.write_text(json.dumps(_SEA_CACHE, sort_keys=True), encoding="utf-8")
+            tmp.replace(_sea_cache_file())
+        except OSError:
+            pass  # a cache we cannot write only costs time
+    coords = _SEA_CACHE[key]
+    return None if coords is None else np.asarray(coords)
+
+
+def _sea_links(catalog: Catalog, hubs: dict[str, Hub]) -> dict[tuple[str, str], Mode]:
+    """Pairs of hubs joined by water, with the mode the catalog uses between them (ferry or sea)."""
+    links: dict[tuple[str, str], Mode] = {}
+    for c in catalog.corridors.values():
+        for leg in c.legs:
+            if leg.mode.is_water and not leg.via and leg.from_hub in hubs and leg.to_hub in hubs:
+                links[tuple(sorted((leg.from_hub, leg.to_hub)))] = leg.mode  # type: ignore[index]
+    ports = sorted((h for h in hubs.values() if h.kind == HubKind.SEA_PORT), key=lambda h: h.id)
+    for a, b in itertools.combinations(ports, 2):
+        if (a.id, b.id) in links:
+            continue
+        if GEOD.inv(a.lon, a.lat, b.lon, b.lat)[2] / 1000.0 <= SEA_LINK_MAX_KM:
+            links[(a.id, b.id)] = Mode.SEA
+    return links
+
+
+# --- the graph ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Graph:
+    cost: sparse.csr_array
+    kinds: list[tuple[str, int, int]]
+    """(name, first node, end node) of each block: networks, then hubs."""
+    nets: dict[str, Network]
+    hub_ids: list[str]
+    hub_base: int
+    sea: dict[tuple[int, int], tuple[Mode, LegGeometry]]
+
+    def block(self, node: int) -> str:
+        for name, lo, hi in self.kinds:
+            if lo <= node < hi:
+                return name
+        raise IndexError(node)
+
+
+NetworkSource = Callable[[str], Network]
+
+
+def _build_graph(
+    catalog: Catalog,
+    hubs: dict[str, Hub],
+    modes: set[Mode],
+    avoid: Sequence[str],
+    outlines: dict[str, shapely.Geometry],
+    network_of: NetworkSource,
+) -> _Graph:
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    kinds: list[tuple[str, int, int]] = []
+    nets: dict[str, Network] = {}
+    base = 0
+    land = [m for m in (Mode.RAIL, Mode.ROAD) if m in modes]
+    for mode in land:
+        net = network_of(str(mode))
+        if avoid:
+            net = net.without_nodes(avoid_mask(net.lon, net.lat, avoid, outlines))
+        coo = net.cost.tocoo()
+        rows.append(coo.row + base)
+        cols.append(coo.col + base)
+        vals.append(coo.data)
+        nets[str(mode)] = net
+        kinds.append((str(mode), base, base + net.n_nodes))
+        base += net.n_nodes
+    hub_ids = sorted(hubs)
+    hub_index = {h: base + i for i, h in enumerate(hub_ids)}
+    kinds.append(("hub", base, base + len(hub_ids)))
+    lo_of = {name: lo for name, lo, _ in kinds}
+    for h in hub_ids:
+        hub = hubs[h]
+        for mode in land:
+            net = nets[str(mode)]
+            idx, km = net.nearest(hub.lon, hub.lat, k=8)
+            degree = np.diff(net.graph.indptr)[idx]
+            ok = (km <= DEFAULT_MAX_SNAP_KM) & (degree > 0)
+            if ok.any():
+                i = int(np.flatnonzero(ok)[0])
+                node, cost = lo_of[str(mode)] + int(idx[i]), float(km[i]) + TRANSFER_KM / 2
+                rows += [np.array([hub_index[h], node])]
+                cols += [np.array([node, hub_index[h]])]
+                vals += [np.array([cost, cost])]
+    sea: dict[tuple[int, int], tuple[Mode, LegGeometry]] = {}
+    if modes & {Mode.SEA, Mode.FERRY}:
+        for (a, b), mode in sorted(_sea_links(catalog, hubs).items()):
+            if mode not in modes:
+                continue
+            coords = _sea_coords(hubs[a], hubs[b])
+            if coords is None:
+                continue
+            km = geodesic_km(coords)
+            ia, ib = hub_index[a], hub_index[b]
+            sea[(ia, ib)] = (mode, searoute_leg(coords))
+            sea[(ib, ia)] = (mode, searoute_leg(coords[::-1].copy()))
+            rows += [np.array([ia, ib])]
+            cols += [np.array([ib, ia])]
+            vals += [np.array([km, km])]
+    n = base + len(hub_ids)
+    cost = sparse.csr_array(
+        (np.concatenate(vals) if vals else np.zeros(0), (np.concatenate(rows) if rows else np.zeros(0, int),
+         np.concatenate(cols) if cols else np.zeros(0, int))),
+        shape=(n, n),
+    )  # fmt: skip
+    cost.sum_duplicates()
+    return _Graph(cost, kinds, nets, hub_ids, base, sea)
+
+
+def _path(graph: _Graph, a: int, b: int) -> np.ndarray | None:
+    dist, pred = csgraph.dijkstra(graph.cost, directed=True, indices=a, return_predecessors=True)
+    if not np.isfinite(dist[b]):
+        return None
+    path = [b]
+    while path[-1] != a:
+        path.append(int(pred[path[-1]]))
+    return np.array(path[::-1])
+
+
+def _legs_from_path(graph: _Graph, nodes: np.ndarray, hubs: dict[str, Hub]) -> list[tuple[Leg, LegGeometry]]:
+    """Split a node path at hubs into legs, each with its geometry and figures."""
+    hub_positions = [i for i, n in enumerate(nodes) if graph.block(int(n)) == "hub"]
+    out: list[tuple[Leg, LegGeometry]] = []
+    for i, j in itertools.pairwise(hub_positions):
+        ha, hb = graph.hub_ids[nodes[i] - graph.hub_base], graph.hub_ids[nodes[j] - graph.hub_base]
+        a, b = hubs[ha], hubs[hb]
+        if j == i + 1:  # a sea link
+            mode, geom = graph.sea[(int(nodes[i]), int(nodes[j]))]
+        else:
+            inner = nodes[i + 1 : j]
+            kind = graph.block(int(inner[0]))
+            lo = next(lo for k, lo, _ in graph.kinds if k == kind)
+            net = graph.nets[kind]
+            path = path_along(net, inner - lo, (a.lon, a.lat), (b.lon, b.lat))
+            extras = {"network_km": path.network_km, "connector_km": path.connector_km, "snap_km": path.snap_km}
+            geom = LegGeometry(path.coords, f"{kind} network", (net.attribution,), extras)
+            mode = Mode(kind)
+        leg = Leg.model_validate({"from": ha, "to": hb, "mode": str(mode), "status": "operational"})
+        out.append((leg, geom))
+    return out
+
+
+def _slug(hub: Hub) -> str:
+    return hub.id.removeprefix("pt-")
+
+
+def plan_route(
+    catalog: Catalog,
+    origin: str,
+    destination: str,
+    *,
+    via: Sequence[str] = (),
+    avoid: Sequence[str] = (),
+    modes: Iterable[Mode] = DEFAULT_MODES,
+    boundaries: dict[str, shapely.Geometry] | None = None,
+    progress: Callable[[str], None] | None = None,
+    network_of: NetworkSource = prepared_network,  # type: ignore[assignment]
+) -> PlannedRoute:
+    """The shortest route from ``origin`` to ``destination`` through ``via``, as a corridor.
+
+    Raises
+    ------
+    OptionError
+        A place or country code is not understood.
+    NetworkError
+        No route exists; the message says which constraint cut it.
+    """
+    say = progress or (lambda _: None)
+    modes = set(modes)
+    if not modes:
+        raise OptionError("modes: give at least one of rail, road, sea, ferry")
+    outlines = boundaries if boundaries is not None else country_outlines()
+    avoid = [a.strip().upper() for a in avoid if a.strip()]
+    unknown = [a for a in avoid if a not in outlines]
+    if unknown:
+        raise OptionError(
+            f"avoid {', '.join(unknown)}: no outline for this country code: use ISO 3166-1 alpha-3 codes "
+            "(e.g. RUS,BLR), or give your own admin-0 file with --boundaries"
+        )
+    stops = [parse_place(origin, catalog, role="FROM")]
+    stops += [parse_place(v, catalog, role="--via") for v in via]
+    stops.append(parse_place(destination, catalog, role="TO"))
+    for hub in stops:
+        if avoid and avoid_mask(np.array([hub.lon]), np.array([hub.lat]), avoid, outlines)[0]:
+            raise OptionError(
+                f"{hub.id} ({hub.name}) lies in a country you avoid ({', '.join(avoid)}): drop it or the country"
+            )
+    hubs = {h.id: h for h in catalog.hubs.values()}
+    hubs.update({h.id: h for h in stops})
+    if avoid:
+        inside = avoid_mask(
+            np.array([h.lon for h in hubs.values()]), np.array([h.lat for h in hubs.values()]), avoid, outlines
+        )
+        hubs = {h.id: h for h, out in zip(list(hubs.values()), inside, strict=True) if not out or h in stops}
+    say("building the multimodal graph")
+    graph = _build_graph(catalog, hubs, modes, avoid, outlines, network_of)
+    index = {h: graph.hub_base + i for i, h in enumerate(graph.hub_ids)}
+    legs: list[tuple[Leg, LegGeometry]] = []
+    for a, b in itertools.pairwise(stops):
+        say(f"routing {a.id} → {b.id}")
+        nodes = _path(graph, index[a.id], index[b.id])
+        if nodes is None:
+            raise NetworkError(_why_no_route(catalog, a, b, modes, avoid, outlines, network_of))
+        legs += _legs_from_path(graph, nodes, hubs)
+    first, last = stops[0], stops[-1]
+    cid = f"route-{_slug(first)}-{_slug(last)}"
+    summary = f"Shortest route by {', '.join(sorted(str(m) for m in modes))}"
+    summary += f", avoiding {', '.join(avoid)}" if avoid else ""
+    summary += f", via {', '.join(h.name for h in stops[1:-1])}" if len(stops) > 2 else ""
+    corridor = Corridor(
+        id=cid,
+        name=f"Route {first.name} → {last.name}",
+        summary=summary + ".",
+        legs=[leg for leg, _ in legs],
+        sources=[Source(text=ROUTE_SOURCE)],
+    )
+    used = set(corridor.hub_ids)
+    return PlannedRoute(
+        corridor=corridor,
+        hubs={h: hubs[h] for h in sorted(used) if h not in catalog.hubs},
+        geometry={i: g for i, (_, g) in enumerate(legs)},
+    )
+
+
+def _why_no_route(
+    catalog: Catalog,
+    a: Hub,
+    b: Hub,
+    modes: set[Mode],
+    avoid: Sequence[str],
+    outlines: dict[str, shapely.Geometry],
+    network_of: NetworkSource,
+) -> str:
+    """Which constraint cut every route from ``a`` to ``b``: try again without each."""
+    head = f"no route from {a.id} to {b.id} by {','.join(sorted(map(str, modes)))}"
+    head += f" avoiding {','.join(avoid)}" if avoid else ""
+
+    def reachable(modes_: set[Mode], avoid_: Sequence[str]) -> bool:
+        hubs = {h.id: h for h in catalog.hubs.values()} | {a.id: a, b.id: b}
+        if avoid_:
+            inside = avoid_mask(
+                np.array([h.lon for h in hubs.values()]), np.array([h.lat for h in hubs.values()]), avoid_, outlines
+            )
+            hubs = {
+                h.id: h for h, out in zip(list(hubs.values()), inside, strict=True) if not out or h.id in (a.id, b.id)
+            }
+        g = _build_graph(catalog, hubs, modes_, avoid_, outlines, network_of)
+        idx = {h: g.hub_base + i for i, h in enumerate(g.hub_ids)}
+        return _path(g, idx[a.id], idx[b.id]) is not None
+
+    try:
+        if avoid and reachable(modes, []):
+            freeing = [c for c in avoid if reachable(modes, [x for x in avoid if x != c])]
+            if freeing:
+                allow = ", ".join(freeing)
+                return f"{head}: avoiding {','.join(avoid)} cuts every route; allowing any one of {allow} opens one"
+            return f"{head}: avoiding {','.join(avoid)} together cuts every route (one exists without --avoid)"
+        every = {Mode.RAIL, Mode.ROAD, Mode.SEA, Mode.FERRY}
+        if modes != every and reachable(every, avoid):
+            return f"{head}: the modes cut every route (one exists with --modes rail,road,sea,ferry)"
+    except CorridorMapperError:
+        pass
+    return f"{head}: the networks do not connect these places: check them, or add --via hubs on a known corridor"

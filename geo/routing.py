@@ -1,0 +1,193 @@
+"""Routing legs on a transport network: snapping, shortest paths, honest figures.
+
+A routed leg's line runs from the start hub straight to its nearest network
+node (the *snap*), along the network through the nodes nearest the via points,
+and from the last node straight to the end hub. Its length splits into
+
+* ``network_km``: along edges of the source data,
+* ``connector_km``: along edges inferred by :func:`geo.network.heal`,
+* ``snap_km``: the straight pieces between hubs and the network,
+
+and ``on_network_share = network_km / length``. Shortest paths use SciPy's
+Dijkstra on the CSR graph, stopped early at a bound derived from the
+great-circle distance.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from geo.errors import NetworkError
+from geo.geometry import GEOD, geodesic_km
+from geo.network import Network
+
+__all__ = ["DEFAULT_MAX_SNAP_KM", "RoutedPath", "path_along", "route_points", "shortest_path", "snap"]
+
+DEFAULT_MAX_SNAP_KM = 25.0
+"""A hub farther than this from the network is not on it (see the note on issue 3)."""
+SNAP_CANDIDATES = 24
+
+
+@dataclass(frozen=True)
+class RoutedPath:
+    coords: np.ndarray
+    """(n, 2) lon, lat from the first point to the last, through the network."""
+    nodes: np.ndarray
+    network_km: float
+    connector_km: float
+    snap_km: float
+
+    @property
+    def length_km(self) -> float:
+        return geodesic_km(self.coords)
+
+    @property
+    def on_network_share(self) -> float:
+        total = self.network_km + self.connector_km + self.snap_km
+        return self.network_km / total if total > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Snap:
+    node: int
+    km: float
+
+
+def _candidates(net: Network, lon: float, lat: float, max_km: float) -> tuple[np.ndarray, np.ndarray]:
+    nodes, km = net.nearest(lon, lat, k=SNAP_CANDIDATES)
+    keep = km <= max_km
+    return nodes[keep], km[keep]
+
+
+def snap(
+    net: Network, points: Sequence[tuple[float, float]], names: Sequence[str], *, max_snap_km: float
+) -> list[Snap]:
+    """Snap every point to a network node, all in one connected component.
+
+    The component is the one that every point can reach within ``max_snap_km``
+    and that needs the least snapping in total.
+
+    Raises
+    ------
+    NetworkError
+        A point is too far from the network, or the points only reach parts of
+        the network that do not connect.
+    """
+    _, labels = net.components()
+    cands = []
+    for (lon, lat), name in zip(points, names, strict=True):
+        nodes, km = _candidates(net, lon, lat, max_snap_km)
+        if not len(nodes):
+            _, nearest_km = net.nearest(lon, lat)
+            raise NetworkError(
+                f"{name} is {float(nearest_km[0]):.0f} km from the nearest {net.name} line "
+                f"(the limit is {max_snap_km:.0f} km): add a via point on the line, raise the leg's "
+                'max_snap_km, or set routing = "great-circle" where the network lacks the line (say why in notes)'
+            )
+        cands.append((nodes, km))
+    best: dict[int, float] = {}
+    for comp in set(labels[cands[0][0]]):
+        total = 0.0
+        for nodes, km in cands:
+            here = km[labels[nodes] == comp]
+            if not len(here):
+                break
+            total += float(here.min())
+        else:
+            best[int(comp)] = total
+    if not best:
+        pieces = ", ".join(
+            f"{n} (nearest line {float(km.min()):.1f} km)" for n, (_, km) in zip(names, cands, strict=True)
+        )
+        raise NetworkError(
+            f"{pieces} lie on parts of the {net.name} network that the data does not connect: add via "
+            "points along the line you mean, change the leg's mode, or mark the leg planned"
+        )
+    comp = min(best, key=lambda c: (best[c], c))
+    out = []
+    for nodes, km in cands:
+        i = int(np.flatnonzero(labels[nodes] == comp)[0])
+        out.append(Snap(int(nodes[i]), float(km[i])))
+    return out
+
+
+def shortest_path(net: Network, a: int, b: int, *, limit_km: float | None = None) -> np.ndarray | None:
+    """Node ids of a shortest path from ``a`` to ``b`` (both included), or None if there is none.
+
+    With ``limit_km``, the search stops at that distance; if ``b`` lies beyond,
+    it searches again without the limit.
+    """
+    if a == b:
+        return np.array([a])
+    for limit in [limit_km, None] if limit_km is not None else [None]:
+        dist, pred = csgraph.dijkstra(
+            net.cost, directed=True, indices=a, return_predecessors=True, limit=np.inf if limit is None else limit
+        )
+        if np.isfinite(dist[b]):
+            path = [b]
+            while path[-1] != a:
+                path.append(int(pred[path[-1]]))
+            return np.array(path[::-1])
+    return None
+
+
+def _snap_km(point: tuple[float, float], node: np.ndarray) -> float:
+    return float(GEOD.inv(point[0], point[1], node[0], node[1])[2]) / 1000.0
+
+
+def _connector_matrix(net: Network) -> sparse.csr_array:
+    g = net.graph
+    return sparse.csr_array((net.connector.astype(np.int8), g.indices, g.indptr), shape=g.shape)
+
+
+def route_points(
+    net: Network,
+    points: Sequence[tuple[float, float]],
+    names: Sequence[str],
+    *,
+    max_snap_km: float = DEFAULT_MAX_SNAP_KM,
+) -> RoutedPath:
+    """Route through ``points`` (lon, lat) in order on ``net``.
+
+    ``names`` label the points in error messages (hub names, "via point 2", ...).
+
+    Raises
+    ------
+    NetworkError
+        A point cannot be snapped, or no path joins two consecutive points.
+    """
+    snaps = snap(net, points, names, max_snap_km=max_snap_km)
+    nodes: list[np.ndarray] = []
+    for (s, t), (na, nb), (pa, pb) in zip(
+        itertools.pairwise(snaps), itertools.pairwise(names), itertools.pairwise(points), strict=True
+    ):
+        gc = GEOD.inv(pa[0], pa[1], pb[0], pb[1])[2] / 1000.0
+        path = shortest_path(net, s.node, t.node, limit_km=3.0 * gc + 300.0)
+        if path is None:  # pragma: no cover - snap() already put both in one component
+            raise NetworkError(f"no {net.name} path from {na} to {nb}")
+        nodes.append(path if not nodes else path[1:])
+    return path_along(net, np.concatenate(nodes), points[0], points[-1])
+
+
+def path_along(net: Network, seq: np.ndarray, start: tuple[float, float], end: tuple[float, float]) -> RoutedPath:
+    """The line from ``start`` through the network nodes ``seq`` to ``end``, with its figures."""
+    u, v = seq[:-1], seq[1:]
+    is_conn = np.asarray(_connector_matrix(net)[u, v]).astype(bool).ravel() if len(u) else np.zeros(0, bool)
+    seg_km = GEOD.inv(net.lon[u], net.lat[u], net.lon[v], net.lat[v])[2] / 1000.0 if len(u) else np.zeros(0)
+    coords = np.column_stack([net.lon[seq], net.lat[seq]])
+    line = np.concatenate([np.array([start]), coords, np.array([end])])
+    keep = np.ones(len(line), dtype=bool)
+    keep[1:] = np.any(np.diff(line, axis=0) != 0, axis=1)
+    return RoutedPath(
+        coords=line[keep],
+        nodes=seq,
+        network_km=float(seg_km[~is_conn].sum()),
+        connector_km=float(seg_km[is_conn].sum()),
+        snap_km=_snap_km(start, coords[0]) + _snap_km(end, coords[-1]),
+    )

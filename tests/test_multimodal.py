@@ -1,0 +1,138 @@
+"""Ad-hoc routing on the multimodal graph: synthetic rail lines around the Caspian, a real ferry link."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from geo.catalog import Catalog
+from geo.errors import NetworkError, OptionError
+from geo.model import Corridor, Hub, Mode
+from geo.multimodal import parse_place, plan_route
+from geo.network import network_from_edges
+
+# An overland line east -> (Aktau) -> a junction in country ZZZ -> west, and a line Alat -> west.
+LON = np.array([55.0, 51.2, 48.5, 46.0, 49.45])
+LAT = np.array([43.65, 43.65, 43.65, 40.5, 39.95])
+ZZZ = shapely.box(47.5, 42.5, 49.5, 44.5)  # holds node 2 only: not the hubs, not the sea route
+
+
+def hub(id_, lon, lat, kind="rail_junction", country="KAZ"):
+    return Hub(id=id_, name=id_.title(), country=country, kind=kind, lat=lat, lon=lon, sources=["test"])
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(tmp_path / "cache"))
+    hubs = {
+        "east": hub("east", 55.0, 43.65),
+        "aktau": hub("aktau", 51.15, 43.65, "sea_port"),
+        "alat": hub("alat", 49.40, 39.95, "sea_port", "AZE"),
+        "west": hub("west", 46.0, 40.5, country="AZE"),
+    }
+    ferry = Corridor.model_validate(
+        {"id": "ferry", "name": "F", "summary": "s", "sources": ["t"],
+         "legs": [{"from": "aktau", "to": "alat", "mode": "ferry", "status": "operational"}]}
+    )  # fmt: skip
+    catalog = Catalog(hubs=hubs, corridors={"ferry": ferry})
+    full = network_from_edges("rail", LON, LAT, [0, 1, 2, 4], [1, 2, 3, 3])
+    no_overland = network_from_edges("rail", LON, LAT, [0, 4], [1, 3])
+    return catalog, {"full": full, "split": no_overland}
+
+
+def test_shortest_route_goes_overland(world):
+    catalog, nets = world
+    route = plan_route(catalog, "east", "west", network_of=lambda kind: nets["full"], boundaries={"ZZZ": ZZZ})
+    assert [(leg.from_hub, leg.to_hub, leg.mode) for leg in route.corridor.legs] == [("east", "west", Mode.RAIL)]
+    assert route.corridor.id == "route-east-west"
+    geom = route.geometry[0]
+    assert geom.extras["network_km"] > 0 and geom.on_network_share > 0.95
+
+
+def test_avoiding_a_country_takes_the_ferry(world):
+    catalog, nets = world
+    route = plan_route(
+        catalog, "east", "west", avoid=["zzz"], network_of=lambda kind: nets["full"], boundaries={"ZZZ": ZZZ}
+    )
+    legs = [(leg.from_hub, leg.to_hub, leg.mode) for leg in route.corridor.legs]
+    assert legs == [("east", "aktau", Mode.RAIL), ("aktau", "alat", Mode.FERRY), ("alat", "west", Mode.RAIL)]
+    ferry = route.geometry[1]
+    assert ferry.method == "searoute" and 450 < ferry.length_km < 600
+    for g in route.geometry.values():
+        assert not shapely.intersects(g.line, ZZZ)
+    assert "avoiding ZZZ" in route.corridor.summary
+
+
+def test_no_route_says_which_constraint_cut_it(world):
+    catalog, nets = world
+    kw = {"network_of": lambda kind: nets["full"], "boundaries": {"ZZZ": ZZZ}}
+    with pytest.raises(
+        NetworkError, match=r"no route from east to west by rail avoiding ZZZ: avoiding ZZZ cuts every route"
+    ):
+        plan_route(catalog, "east", "west", avoid=["ZZZ"], modes=[Mode.RAIL], **kw)
+    kw = {"network_of": lambda kind: nets["split"], "boundaries": {"ZZZ": ZZZ}}
+    with pytest.raises(NetworkError, match=r"by rail: the modes cut every route \(one exists with --modes"):
+        plan_route(catalog, "east", "west", modes=[Mode.RAIL], **kw)
+
+
+def test_via_and_points(world):
+    catalog, nets = world
+    route = plan_route(
+        catalog, "43.7,55.1", "west", via=["alat"], network_of=lambda kind: nets["full"], boundaries={"ZZZ": ZZZ}
+    )
+    assert route.corridor.legs[0].from_hub == "pt-43-7n-55-1e"
+    assert "alat" in route.corridor.hub_ids
+    assert route.hubs["pt-43-7n-55-1e"].country == "KAZ"
+
+
+def test_bad_places_and_countries(world):
+    catalog, nets = world
+    with pytest.raises(OptionError, match=r"FROM 'nowhere': not a hub id nor 'lat,lon'"):
+        parse_place("nowhere", catalog, role="FROM")
+    with pytest.raises(OptionError, match=r"latitude must be within"):
+        parse_place("95,10", catalog, role="TO")
+    with pytest.raises(OptionError, match=r"avoid XYZ: no outline for this country code"):
+        plan_route(
+            catalog, "east", "west", avoid=["XYZ"], network_of=lambda kind: nets["full"], boundaries={"ZZZ": ZZZ}
+        )
+    inside = {"ZZZ": shapely.box(54, 43, 56, 44)}
+    with pytest.raises(OptionError, match=r"east \(East\) lies in a country you avoid \(ZZZ\)"):
+        plan_route(catalog, "east", "west", avoid=["ZZZ"], network_of=lambda kind: nets["full"], boundaries=inside)
+
+
+def test_cli_bad_modes_and_boundaries(tmp_path):
+    from maps.cli import main
+
+    result = CliRunner().invoke(main, ["route", "xian", "kars", "--modes", "rail,boat"])
+    assert result.exit_code == 2 and "--modes 'rail,boat': choose from rail, road, sea, ferry" in result.output
+    bad = tmp_path / "b.geojson"
+    bad.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},'
+                   '"geometry":{"type":"Point","coordinates":[0,0]}}]}')  # fmt: skip
+    result = CliRunner().invoke(main, ["route", "xian", "kars", "--avoid", "RUS", "--boundaries", str(bad)])
+    assert (
+        result.exit_code == 2 and "no ISO 3166-1 alpha-3 column" in result.output and "Traceback" not in result.output
+    )
+
+
+@pytest.mark.network
+def test_real_xian_to_duisburg_avoiding_russia_and_belarus(tmp_path, catalog):
+    from geo.countries import country_outlines
+    from maps.cli import main
+
+    out = tmp_path / "route"
+    result = CliRunner().invoke(main, ["route", "xian", "duisburg", "--avoid", "RUS,BLR", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "maps" / "route-xian-duisburg.html").exists() and (out / "layers" / "corridors.gpkg").exists()
+    import pyogrio
+
+    legs = pyogrio.read_dataframe(out / "layers" / "corridors.gpkg", layer="legs")
+    assert "ferry" in set(legs["mode"])  # the Caspian crossing
+    assert ("aktau", "alat") in set(zip(legs["from_hub"], legs["to_hub"], strict=True))
+    line = shapely.union_all(legs.geometry.values)
+    for iso in ("RUS", "BLR"):
+        assert not shapely.intersects(line, country_outlines()[iso].buffer(-0.1))
+    # without --avoid the shortest route crosses Russia
+    plain = plan_route(catalog, "xian", "duisburg")
+    assert any(shapely.intersects(g.line, country_outlines()["RUS"]) for g in plain.geometry.values())
