@@ -35,7 +35,13 @@ def test_build_user_catalog(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Built 1 corridor (3 legs)" in result.output
     assert files(out) == LAYOUT
-    assert [n for n, _ in pyogrio.list_layers(out / "layers/corridors.gpkg")] == ["hubs", "legs", "corridors"]
+    assert [n for n, _ in pyogrio.list_layers(out / "layers/corridors.gpkg")] == [
+        "hubs",
+        "legs",
+        "corridors",
+        "sources",
+        "layer_styles",
+    ]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folders left
 
 

@@ -21,7 +21,7 @@ def test_frames(mini_layers):
     assert all(f.crs.to_epsg() == 4326 for f in (hubs, legs, corridors))
     assert list(hubs["hub_id"]) == ["t-aktau", "t-alat", "t-tbilisi", "t-kars"]
     assert list(legs["seq"]) == [1, 2, 3]
-    assert list(legs["method"]) == ["searoute", "great-circle", "great-circle"]
+    assert list(legs["method"]) == ["searoute", "rail network", "great-circle"]
     assert set(legs.geom_type) == {"LineString"} and set(corridors.geom_type) == {"MultiLineString"}
     row = corridors.iloc[0]
     assert row["length_km"] == pytest.approx(legs["length_km"].sum(), abs=0.01)
@@ -34,7 +34,7 @@ def test_frames(mini_layers):
 
 def test_geopackage_round_trip(mini_layers, tmp_path):
     path = write_geopackage(mini_layers, tmp_path / "corridors.gpkg")
-    assert [name for name, _ in pyogrio.list_layers(path)] == ["hubs", "legs", "corridors"]
+    assert [name for name, _ in pyogrio.list_layers(path)][:3] == ["hubs", "legs", "corridors"]  # then sources, styles
     for name, frame in [("hubs", mini_layers.hubs), ("legs", mini_layers.legs), ("corridors", mini_layers.corridors)]:
         back = pyogrio.read_dataframe(path, layer=name)
         assert back.crs.to_epsg() == 4326
@@ -57,12 +57,17 @@ def test_geojson_follows_rfc7946(mini_layers, tmp_path):
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["type"] == "FeatureCollection" and "crs" not in doc
     kinds = [f["properties"]["feature"] for f in doc["features"]]
-    assert kinds == ["hub"] * 4 + ["leg"] * 3
-    coords = [c for f in doc["features"] if f["geometry"]["type"] == "LineString" for c in f["geometry"]["coordinates"]]
+    assert kinds == ["corridor"] + ["hub"] * 4 + ["leg"] * 3
+    coords = [
+        c
+        for f in doc["features"]
+        if (f["geometry"] or {}).get("type") == "LineString"
+        for c in f["geometry"]["coordinates"]
+    ]
     assert all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in coords)
     assert all(round(v, 6) == v for xy in coords for v in xy)
     back = pyogrio.read_dataframe(path)
-    assert len(back) == 7 and back.crs.to_epsg() == 4326
+    assert len(back) == 8 and back.crs.to_epsg() == 4326
     # same input, same bytes
     assert write_geojson(mini_layers, tmp_path / "d.geojson").read_bytes() == path.read_bytes()
 

@@ -1,0 +1,249 @@
+"""Reading layers back from the files ``corridors build`` wrote, to rebuild the maps from them.
+
+``corridors.gpkg`` (layers ``hubs``, ``legs``, ``corridors``) and the
+``<corridor-id>.geojson`` files can be read; a user may have edited them in
+QGIS. The legs are the truth: their lines are kept as they are (never
+re-routed), their lengths measured again on the ellipsoid, and each corridor's
+figures (length by mode and status, number of legs) and line recomputed from
+its legs. Columns the files hold beyond ours are carried along.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geo.errors import CatalogError
+from geo.geometry import geodesic_km
+from geo.model import HubKind, Mode, Status
+from layers import frames
+from layers.frames import CRS, Layers
+
+__all__ = ["LAYER_SUFFIXES", "read_layers", "select_corridors"]
+
+LAYER_SUFFIXES = (".gpkg", ".geojson", ".json")
+"""The files :func:`read_layers` reads."""
+
+REQUIRED = {
+    "hubs": ["hub_id", "name", "kind", "corridors"],
+    "legs": ["corridor_id", "seq", "from_hub", "to_hub", "mode", "status"],
+    "corridors": ["corridor_id", "name"],
+}
+GEOMETRY = {"hubs": ("Point",), "legs": ("LineString", "MultiLineString"), "corridors": None}
+INTEGERS = {"seq", "n_legs", "border_crossings"}
+VALUES = {("hubs", "kind"): HubKind, ("legs", "mode"): Mode, ("legs", "status"): Status}
+WHAT = "not a layers file written by `corridors build`"
+
+
+def _columns(name: str) -> list[str]:
+    """Our columns of a layer, read from :mod:`layers.frames` at call time (others may add columns)."""
+    return {"hubs": frames.HUB_COLUMNS, "legs": frames.LEG_COLUMNS, "corridors": frames.CORRIDOR_COLUMNS}[name]
+
+
+def _is_float(column: str) -> bool:
+    return column.endswith("_km") or column.endswith("_share")
+
+
+def _conform(frame: gpd.GeoDataFrame, name: str, path: Path) -> gpd.GeoDataFrame:
+    """Check a layer read from ``path`` and give it our column order and types."""
+    missing = [c for c in REQUIRED[name] if c not in frame.columns]
+    if missing:
+        raise CatalogError(f"{path}: layer '{name}' has no column {', '.join(map(repr, missing))}: {WHAT}")
+    frame = frame.set_crs(CRS) if frame.crs is None else frame.to_crs(CRS)
+    allowed = GEOMETRY[name]
+    if allowed is not None:
+        bad = ~frame.geom_type.isin(allowed)
+        if bad.any():
+            row = frame[bad].iloc[0]
+            raise CatalogError(
+                f"{path}: layer '{name}', {REQUIRED[name][0]} {row[REQUIRED[name][0]]!r}: "
+                f"geometry {row.geometry.geom_type if row.geometry is not None else 'missing'}, "
+                f"expected {' or '.join(allowed)}"
+            )
+    for (layer, column), enum in VALUES.items():
+        if layer != name:
+            continue
+        known = {str(v) for v in enum}
+        wrong = frame[~frame[column].isin(known)]
+        if len(wrong):
+            value = wrong.iloc[0][column]
+            raise CatalogError(
+                f"{path}: layer '{name}', {REQUIRED[name][0]} {wrong.iloc[0][REQUIRED[name][0]]!r}: "
+                f"{column} {value!r} is not one of {', '.join(sorted(known))}"
+            )
+    ours = _columns(name)
+    out = pd.DataFrame(index=frame.index)
+    for column in [*ours, *(c for c in frame.columns if c not in ours and c != "geometry")]:
+        present = column in frame.columns
+        values = frame[column] if present else pd.Series(np.nan, index=frame.index)
+        if column in INTEGERS:
+            out[column] = values.fillna(0).astype("int32")
+        elif _is_float(column):
+            out[column] = values.astype("float64")
+        elif column in ours:
+            out[column] = values.fillna("").astype(str) if present else ""
+        else:
+            out[column] = values
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=frame.geometry.values, crs=CRS)
+
+
+def _rejoin(geom: shapely.Geometry) -> shapely.Geometry:
+    """A leg cut at the antimeridian (RFC 7946 GeoJSON) as one line with continuous longitudes again."""
+    if not isinstance(geom, shapely.MultiLineString):
+        return geom
+    parts = [shapely.get_coordinates(p) for p in geom.geoms]
+    for a, b in itertools.pairwise(parts):
+        if not (abs(a[-1, 0]) == 180.0 and b[0, 0] == -a[-1, 0] and a[-1, 1] == b[0, 1]):
+            return geom  # not a cut line: leave it
+    coords = np.concatenate(parts)
+    coords[:, 0] = np.rad2deg(np.unwrap(np.deg2rad(coords[:, 0])))
+    keep = np.r_[True, np.any(np.abs(np.diff(coords, axis=0)) > 1e-9, axis=1)]
+    return shapely.LineString(coords[keep])
+
+
+def _measure_legs(legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    legs = legs.copy()
+    legs.geometry = [_rejoin(g) for g in legs.geometry]
+    legs["length_km"] = [
+        round(sum(geodesic_km(shapely.get_coordinates(p)) for p in getattr(g, "geoms", [g])), 3) for g in legs.geometry
+    ]
+    return legs
+
+
+def _corridor_figures(corridors: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+    """Each corridor's lengths, leg count and line, from its legs (as :func:`layers.frames.corridors_frame`)."""
+    orphans = sorted(set(legs["corridor_id"]) - set(corridors["corridor_id"]))
+    if orphans:
+        raise CatalogError(f"{source}: legs of corridor {orphans[0]!r} but no such row in layer 'corridors': add it")
+    corridors = corridors.copy()
+    lines = []
+    for i, cid in enumerate(corridors["corridor_id"]):
+        mine = legs[legs["corridor_id"] == cid]
+        if mine.empty:
+            raise CatalogError(f"{source}: corridor {cid!r} has no legs: add its legs or delete its row")
+        km = mine.groupby("mode")["length_km"].sum()
+        by_status = mine.groupby("status")["length_km"].sum()
+        figures = {
+            "length_km": round(float(mine["length_km"].sum()), 3),
+            **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
+            "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
+            "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
+            "n_legs": len(mine),
+        }
+        for column, value in figures.items():
+            if column in corridors.columns:
+                corridors.loc[corridors.index[i], column] = value
+        lines.append(shapely.multilinestrings([p for g in mine.geometry for p in getattr(g, "geoms", [g])]))
+    corridors.geometry = lines
+    return corridors.astype({"n_legs": "int32"})
+
+
+def _read(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    try:
+        return pyogrio.read_dataframe(path, layer=layer)
+    except (DataSourceError, DataLayerError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CatalogError(f"{path}: cannot read it ({reason}): {WHAT}") from None
+
+
+def _from_geopackage(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    try:
+        names = [str(n) for n, _ in pyogrio.list_layers(path)]
+    except DataSourceError as exc:
+        raise CatalogError(f"{path}: not a GeoPackage GDAL can open ({str(exc).splitlines()[0]})") from None
+    missing = [n for n in REQUIRED if n not in names]
+    if missing:
+        raise CatalogError(
+            f"{path}: no layer {', '.join(map(repr, missing))} (it has {', '.join(names) or 'none'}): {WHAT}"
+        )
+    return {name: _conform(_read(path, name), name, path) for name in REQUIRED}
+
+
+def _from_geojson(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    frame = _read(path)
+    if "feature" not in frame.columns:
+        raise CatalogError(f"{path}: features have no 'feature' property (corridor, hub or leg): {WHAT}")
+    out = {}
+    for name, kind in (("hubs", "hub"), ("legs", "leg"), ("corridors", "corridor")):
+        part = frame[frame["feature"] == kind].drop(columns="feature")
+        if part.empty:
+            raise CatalogError(f"{path}: no feature with 'feature' = {kind!r}: {WHAT}")
+        ours = set(_columns(name))
+        keep = [c for c in part.columns if c == "geometry" or c in ours or part[c].notna().any()]
+        out[name] = _conform(gpd.GeoDataFrame(part[keep], geometry="geometry", crs=frame.crs), name, path)
+    return out
+
+
+@contextmanager
+def _no_sidecars() -> Iterator[None]:
+    """Read without GDAL leaving a ``.aux.xml`` next to the user's file (GDAL 3.12 does, for GeoPackages)."""
+    before = pyogrio.get_gdal_config_option("GDAL_PAM_ENABLED")
+    pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": before})
+
+
+def read_layers(paths: Path | Sequence[Path]) -> Layers:
+    """Layers from one or more ``corridors.gpkg`` / ``<corridor-id>.geojson`` files written by ``corridors build``.
+
+    Raises
+    ------
+    CatalogError
+        A file is missing, unreadable, or lacks a layer, column or value the maps need; one line naming it.
+    """
+    paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    parts: list[dict[str, gpd.GeoDataFrame]] = []
+    origin: dict[str, Path] = {}
+    for path in paths:
+        if not path.is_file():
+            raise CatalogError(f"{path}: no such file: give a corridors.gpkg or .geojson written by `corridors build`")
+        if path.suffix.lower() not in LAYER_SUFFIXES:
+            raise CatalogError(f"{path}: cannot read {path.suffix or 'this'} files: give a .gpkg or a .geojson")
+        with _no_sidecars():
+            part = _from_geopackage(path) if path.suffix.lower() == ".gpkg" else _from_geojson(path)
+        for cid in part["corridors"]["corridor_id"]:
+            if cid in origin:
+                raise CatalogError(f"{path}: corridor {cid!r} is also in {origin[cid]}: give each corridor once")
+            origin[cid] = path
+        parts.append(part)
+    source = ", ".join(map(str, paths))
+
+    def joined(name: str) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(pd.concat([p[name] for p in parts], ignore_index=True), crs=CRS)
+
+    hubs = joined("hubs").drop_duplicates("hub_id", ignore_index=True)
+    legs = _measure_legs(joined("legs"))
+    corridors = _corridor_figures(joined("corridors"), legs, source)
+    order = {cid: i for i, cid in enumerate(corridors["corridor_id"])}
+    legs = legs.iloc[np.lexsort((legs["seq"].to_numpy(), legs["corridor_id"].map(order).to_numpy()))]
+    return Layers(hubs=hubs, legs=legs.reset_index(drop=True), corridors=corridors)
+
+
+def select_corridors(layers: Layers, ids: Iterable[str]) -> Layers:
+    """The layers of the corridors ``ids`` only, in the order given; all of them when ``ids`` is empty."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return layers
+    known = list(layers.corridors["corridor_id"])
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        raise CatalogError(f"unknown corridor {', '.join(map(repr, unknown))}: choose from {', '.join(known)}")
+    corridors = layers.corridors.set_index("corridor_id", drop=False).loc[wanted].reset_index(drop=True)
+    legs = pd.concat([layers.legs[layers.legs["corridor_id"] == c] for c in wanted], ignore_index=True)
+    on_route = layers.hubs["corridors"].str.split(",").apply(lambda cs: bool(set(cs) & set(wanted)))
+    return Layers(
+        hubs=layers.hubs[on_route].reset_index(drop=True),
+        legs=gpd.GeoDataFrame(legs, geometry="geometry", crs=CRS),
+        corridors=gpd.GeoDataFrame(corridors, geometry="geometry", crs=CRS),
+    )
