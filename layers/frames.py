@@ -7,6 +7,7 @@ longitudes are continuous along each line (see :mod:`geo.geometry`).
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,15 +17,16 @@ import shapely
 
 from geo.catalog import Catalog
 from geo.geometry import GeometryBuilder, LegGeometry
-from geo.model import Corridor, Leg, Mode, Status
+from geo.model import Corridor, Fact, Leg, Mode, Status
 
 __all__ = ["CRS", "Layers", "corridors_frame", "hubs_frame", "layers_from_catalog", "legs_frame"]
 
 CRS = "EPSG:4326"
 
-HUB_COLUMNS = ["hub_id", "name", "country", "kind", "corridors", "source"]
+HUB_COLUMNS = ["hub_id", "name", "country", "kind", "corridors", "source", "facts", "notes"]
 LEG_COLUMNS = [
     "corridor_id", "seq", "from_hub", "to_hub", "mode", "status", "length_km",
+    "network_km", "connector_km", "snap_km", "on_network_share",
     "published_km", "source", "published_source", "method", "attribution", "notes",
 ]  # fmt: skip
 CORRIDOR_COLUMNS = [
@@ -62,6 +64,13 @@ def _joined(items: Sequence[object]) -> str:
     return "; ".join(str(i) for i in items)
 
 
+def _facts_json(facts: Sequence[Fact]) -> str:
+    """Facts as JSON text, ``[{"text": ..., "sources": ["text <url>", ...]}, ...]``; empty when none."""
+    if not facts:
+        return ""
+    return json.dumps([{"text": f.text, "sources": [str(s) for s in f.sources]} for f in facts], ensure_ascii=False)
+
+
 def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor]) -> gpd.GeoDataFrame:
     """One point per hub used by ``corridors``, in first-use order."""
     used: dict[str, list[str]] = {}
@@ -76,6 +85,8 @@ def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor]) -> gpd.GeoDataFr
         "kind": [str(h.kind) for h in hubs],
         "corridors": [",".join(used[h.id]) for h in hubs],
         "source": [_joined(h.sources) for h in hubs],
+        "facts": [_facts_json(h.facts) for h in hubs],
+        "notes": [h.notes for h in hubs],
     }
     geometry = shapely.points([h.lon for h in hubs], [h.lat for h in hubs])
     return gpd.GeoDataFrame(data, columns=HUB_COLUMNS, geometry=geometry, crs=CRS)
@@ -96,6 +107,10 @@ def legs_frame(corridors: Sequence[Corridor], geometry_of: Callable[[Leg], LegGe
                     "mode": str(leg.mode),
                     "status": str(leg.status),
                     "length_km": round(g.length_km, 3),
+                    "network_km": round(float(g.extras.get("network_km", 0.0)), 3),
+                    "connector_km": round(float(g.extras.get("connector_km", 0.0)), 3),
+                    "snap_km": round(float(g.extras.get("snap_km", 0.0)), 3),
+                    "on_network_share": round(g.on_network_share, 4),
                     "published_km": leg.published_km,
                     "source": _joined(leg.sources),
                     "published_source": str(leg.published_km_source or ""),

@@ -1,8 +1,8 @@
 """The one style definition: mode colours, status dashes, line weights, hub symbols.
 
-Maps, legends and (later) the QGIS and KML styles all read these tables, so a
-colour changed here changes everywhere. Colours are colour-blind-safe picks
-from the Okabe-Ito palette.
+Maps, legends, the QGIS styles (:mod:`layers.qgis`) and the KML styles
+(:mod:`layers.kml`) all read these tables, so a colour changed here changes
+everywhere. Colours are colour-blind-safe picks from the Okabe-Ito palette.
 """
 
 from __future__ import annotations
@@ -11,7 +11,17 @@ from dataclasses import dataclass
 
 from geo.model import HubKind, Mode, Status
 
-__all__ = ["HUB_STYLES", "MODE_STYLES", "STATUS_STYLES", "HubStyle", "ModeStyle", "StatusStyle"]
+__all__ = [
+    "CORRIDOR_STYLE",
+    "HUB_OUTLINE",
+    "HUB_STYLES",
+    "MODE_STYLES",
+    "STATUS_STYLES",
+    "CorridorStyle",
+    "HubStyle",
+    "ModeStyle",
+    "StatusStyle",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,15 @@ class StatusStyle:
         if not self.dash:
             return None
         return ",".join(str(round(d * weight)) for d in self.dash)
+
+
+@dataclass(frozen=True)
+class CorridorStyle:
+    label: str
+    color: str
+    weight: float
+    """Line width in CSS pixels."""
+    opacity: float
 
 
 @dataclass(frozen=True)
@@ -66,3 +85,9 @@ HUB_STYLES: dict[HubKind, HubStyle] = {
     HubKind.BORDER_CROSSING: HubStyle("Border crossing", "diamond", "#e69f00", 12),
     HubKind.CITY: HubStyle("City", "square", "#ffffff", 9),
 }
+
+HUB_OUTLINE = "#222222"
+"""Outline colour of every hub symbol."""
+
+CORRIDOR_STYLE = CorridorStyle("Corridor", "#444444", 9.0, 0.25)
+"""The ``corridors`` layer in GIS files: a wide translucent band that legs show through."""

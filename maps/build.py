@@ -4,8 +4,12 @@ Output layout (other tools rely on it)::
 
     DIR/index.html
     DIR/maps/<corridor-id>.html, DIR/maps/overview.html
-    DIR/layers/corridors.gpkg  (layers hubs, legs, corridors)
-    DIR/layers/<corridor-id>.geojson, DIR/layers/ATTRIBUTION
+    DIR/layers/ATTRIBUTION
+    DIR/layers/...  the formats asked for (see :mod:`layers.io`); by default
+                    corridors.gpkg (hubs, legs, corridors, sources) and <corridor-id>.geojson
+
+A build starts from a catalog (:func:`build`) or from layers already made, for
+instance read back from a ``corridors.gpkg`` (:func:`build_from_layers`).
 
 Everything is written to a temporary folder beside ``DIR`` and moved into place
 only when all of it succeeded, so a failed build leaves ``DIR`` as it was.
@@ -15,12 +19,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
+import folium
 from jinja2 import Environment
 
 from geo.catalog import Catalog
@@ -28,11 +33,20 @@ from geo.errors import OutputError
 from geo.geometry import GeometryBuilder
 from geo.model import Corridor, Mode
 from layers.frames import Layers, layers_from_catalog
-from layers.io import attribution_lines, tool_version, write_attribution, write_geojson, write_geopackage
+from layers.io import DEFAULT_FORMATS, attribution_lines, parse_formats, tool_version, write_layers
 from layers.style import MODE_STYLES
-from maps.render import DEFAULT_TILES, corridor_map, overview_map, render_html, resolve_tiles
+from maps.render import (
+    DEFAULT_TILES,
+    check_assets,
+    corridor_map,
+    inline_assets,
+    overview_map,
+    render_html,
+    resolve_tiles,
+    route_sketch,
+)
 
-__all__ = ["DEFAULT_OUT", "BuildResult", "Progress", "build", "index_html"]
+__all__ = ["DEFAULT_OUT", "BuildResult", "Progress", "build", "build_from_layers", "index_html"]
 
 DEFAULT_OUT = Path("corridor-maps")
 MANAGED = ("index.html", "maps", "layers")
@@ -62,6 +76,10 @@ class BuildResult:
     """Every file written, relative to ``out``, sorted."""
 
 
+def _per_corridor(layers: Layers) -> list[tuple[str, Layers]]:
+    return [(cid, layers.for_corridor(cid)) for cid in layers.corridors["corridor_id"]]
+
+
 def index_html(layers: Layers, *, title: str = "Trade corridors") -> str:
     """The index page: a table of corridors with their key figures and links."""
     env = Environment(autoescape=True, keep_trailing_newline=True)
@@ -70,6 +88,7 @@ def index_html(layers: Layers, *, title: str = "Trade corridors") -> str:
     return template.render(
         title=title,
         corridors=layers.corridors.drop(columns="geometry").to_dict("records"),
+        sketches={cid: route_sketch(mine.legs, width=140, height=56, title=cid) for cid, mine in _per_corridor(layers)},
         modes=modes,
         attribution=attribution_lines(layers),
         version=tool_version(),
@@ -77,20 +96,26 @@ def index_html(layers: Layers, *, title: str = "Trade corridors") -> str:
 
 
 def _write_all(
-    layers: Layers, corridors: Sequence[Corridor], root: Path, tiles: str | None, progress: Progress
+    layers: Layers,
+    root: Path,
+    tiles: str | None,
+    formats: tuple[str, ...],
+    parameters: Mapping[str, str],
+    progress: Progress,
+    assets: Path | None = None,
 ) -> None:
+    def page(m: folium.Map) -> str:
+        html = render_html(m)
+        return inline_assets(html, assets) if assets is not None else html
+
     (root / "maps").mkdir()
-    (root / "layers").mkdir()
-    progress.step("GeoPackage")
-    write_geopackage(layers, root / "layers" / "corridors.gpkg")
-    write_attribution(layers, root / "layers" / "ATTRIBUTION")
-    for c in corridors:
-        progress.step(f"map {c.id}")
-        write_geojson(layers.for_corridor(c.id), root / "layers" / f"{c.id}.geojson")
-        html = render_html(corridor_map(layers, c.id, tiles=tiles))
-        (root / "maps" / f"{c.id}.html").write_text(html, encoding="utf-8")
+    write_layers(layers, root / "layers", formats, parameters=parameters, step=progress.step)
+    for cid in layers.corridors["corridor_id"]:
+        progress.step(f"map {cid}")
+        html = page(corridor_map(layers, cid, tiles=tiles))
+        (root / "maps" / f"{cid}.html").write_text(html, encoding="utf-8")
     progress.step("overview map")
-    (root / "maps" / "overview.html").write_text(render_html(overview_map(layers, tiles=tiles)), encoding="utf-8")
+    (root / "maps" / "overview.html").write_text(page(overview_map(layers, tiles=tiles)), encoding="utf-8")
     (root / "index.html").write_text(index_html(layers), encoding="utf-8")
 
 
@@ -105,42 +130,105 @@ def _move_into_place(staging: Path, out: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
+def _steps(layers: Layers, formats: tuple[str, ...]) -> int:
+    return len(formats) + len(layers.corridors) + 1
+
+
 def build(
     catalog: Catalog,
     corridors: Sequence[Corridor],
     out: Path = DEFAULT_OUT,
     *,
     tiles: str | None = DEFAULT_TILES,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    parameters: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    assets: Path | None = None,
 ) -> BuildResult:
     """Build maps, layers and the index page for ``corridors`` into ``out``.
+
+    ``formats`` are the layer formats (:data:`layers.io.FORMATS`); ``parameters``
+    are recorded with the layers (GeoPackage metadata, ``ATTRIBUTION``). With
+    ``assets`` (a local mirror of the CDN files, see :func:`maps.render.asset_path`)
+    the maps are self-contained: their JavaScript and CSS are inlined.
 
     Raises
     ------
     GeometryError
         A leg's geometry cannot be built; nothing is written.
+    OptionError
+        An unknown format; nothing is written.
     OutputError
         ``out`` cannot be created or written.
     """
     progress = progress or _Silent()
-    out = Path(out)
+    formats = parse_formats(formats)
     if tiles:
         resolve_tiles(tiles)  # a bad name fails before any work
+    if assets is not None:
+        check_assets(assets)  # so does a missing asset
     legs = [leg for c in corridors for leg in c.legs]
-    progress.start(len(legs) + len(corridors) + 2)
+    progress.start(len(legs) + len(formats) + len(corridors) + 1)
     builder = GeometryBuilder(catalog.hubs)
     for c in corridors:
         for leg in c.legs:
             progress.step(f"{c.id}: {leg.from_hub} → {leg.to_hub} ({leg.mode})")
             builder(leg)
     layers = layers_from_catalog(catalog, corridors, geometry_of=builder)
+    return _build(layers, Path(out), tiles, formats, parameters or {}, progress, assets)
+
+
+def build_from_layers(
+    layers: Layers,
+    out: Path = DEFAULT_OUT,
+    *,
+    tiles: str | None = DEFAULT_TILES,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    parameters: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    assets: Path | None = None,
+) -> BuildResult:
+    """Build maps, layers and the index page from ``layers`` as they are (no geometry is built).
+
+    Raises
+    ------
+    OptionError
+        An unknown format or tile provider; nothing is written.
+    OutputError
+        ``out`` cannot be created or written.
+    """
+    progress = progress or _Silent()
+    formats = parse_formats(formats)
+    if tiles:
+        resolve_tiles(tiles)
+    if assets is not None:
+        check_assets(assets)
+    progress.start(_steps(layers, formats))
+    return _build(layers, Path(out), tiles, formats, parameters or {}, progress, assets)
+
+
+def _build(
+    layers: Layers,
+    out: Path,
+    tiles: str | None,
+    formats: tuple[str, ...],
+    parameters: Mapping[str, str],
+    progress: Progress,
+    assets: Path | None = None,
+) -> BuildResult:
+    parameters = {
+        **parameters,
+        "corridors": ",".join(layers.corridors["corridor_id"]),
+        "formats": ",".join(formats),
+        "tiles": tiles or "none",
+    }
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     except OSError as exc:
         raise OutputError(f"{out}: cannot create the output folder ({exc.strerror}): choose another --out") from None
     try:
-        _write_all(layers, corridors, staging, tiles, progress)
+        _write_all(layers, staging, tiles, formats, parameters, progress, assets)
         out.mkdir(exist_ok=True)
         _move_into_place(staging, out)
     except OSError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,8 +21,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from geo.catalog import Catalog, load_catalog
-from geo.errors import CorridorMapperError
-from maps.build import DEFAULT_OUT, build
+from geo.errors import CorridorMapperError, OptionError
+from geo.model import Corridor, Status
+from geo.network import cache_dir, prepared_network
+from layers.io import FORMATS
+from layers.read import read_layers, select_corridors
+from maps.build import DEFAULT_OUT, build, build_from_layers
 from maps.render import DEFAULT_TILES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -106,7 +110,33 @@ class _RichProgress:
         self.progress.update(self.task, completed=self.progress.tasks[0].total, description="done")
 
 
+def warm_networks(kinds: Iterable[str]) -> None:
+    """Load (and on the first run convert) the networks, with a progress bar for the slow first time."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        for kind in kinds:
+            task = bar.add_task(f"loading the {kind} network", total=4)
+
+            def hook(description: str, done: int, total: int, task: int = task, kind: str = kind) -> None:
+                text = f"{kind}: {description} (first run; cached in {cache_dir()})"
+                bar.update(task, description=escape(text), completed=done, total=total)
+
+            prepared_network(kind, progress=hook)  # type: ignore[arg-type]
+
+
+def _networks_needed(corridors: Iterable[Corridor]) -> list[str]:
+    """The networks a build will route on: those of operational rail and road legs."""
+    kinds = {
+        str(leg.mode)
+        for c in corridors
+        for leg in c.legs
+        if not leg.mode.is_water and leg.status == Status.OPERATIONAL and leg.routing == "network"
+    }
+    return sorted(kinds)
+
+
 @main.command("build")
+@click.argument("layer_files", nargs=-1, metavar="[LAYERS_FILE]...", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--corridor", "corridor_ids", multiple=True, metavar="ID", help="Build only this corridor; repeatable.")
 @click.option(
     "--out",
@@ -121,21 +151,91 @@ class _RichProgress:
     show_default=True,
     help="Basemap tiles for the maps (a folium/xyzservices name); 'none' for no tiles.",
 )
+@click.option(
+    "--formats",
+    default="gpkg,geojson",
+    show_default=True,
+    metavar="LIST",
+    help=f"GIS layer formats to write into OUT/layers, comma-separated: {','.join(FORMATS)}.",
+)
+@click.option(
+    "--self-contained",
+    is_flag=True,
+    help="Inline the maps' JavaScript and CSS (from --assets), so they open with no internet; tiles aside.",
+)
+@click.option(
+    "--assets",
+    "assets_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="With --self-contained: a local copy of the CDN files, laid out DIR/<host>/<path> (see the README).",
+)
 @catalog_option
 @_user_errors
-def build_cmd(corridor_ids: tuple[str, ...], out: Path, tiles: str, catalog_files: tuple[Path, ...]) -> None:
-    """Build one map per corridor, an overview map, an index page and GIS layers."""
+def build_cmd(
+    layer_files: tuple[Path, ...],
+    corridor_ids: tuple[str, ...],
+    out: Path,
+    tiles: str,
+    formats: str,
+    self_contained: bool,
+    assets_dir: Path | None,
+    catalog_files: tuple[Path, ...],
+) -> None:
+    """Build one map per corridor, an overview map, an index page and GIS layers.
+
+    From the catalog, or from LAYERS_FILE: a corridors.gpkg or <corridor-id>.geojson
+    written by an earlier build (maybe edited in QGIS); its legs keep their lines.
+    """
     started = time.perf_counter()
-    catalog = load_catalog(catalog_files)
-    corridors = catalog.select(_selected(catalog, corridor_ids, catalog_files))
+    tiles_name = None if tiles.lower() == "none" else tiles
+    if self_contained != (assets_dir is not None):
+        raise OptionError("--self-contained and --assets DIR go together: give both, or neither")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        progress = _RichProgress(bar)
-        result = build(catalog, corridors, out, tiles=None if tiles.lower() == "none" else tiles, progress=progress)
-        progress.finish()
+    if layer_files:
+        if catalog_files:
+            raise OptionError("give either layer files or --catalog, not both")
+        layers = select_corridors(read_layers(layer_files), corridor_ids)
+        parameters = {"input": "layers " + ", ".join(map(str, layer_files))}
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            progress = _RichProgress(bar)
+            result = build_from_layers(
+                layers,
+                out,
+                tiles=tiles_name,
+                formats=formats,
+                parameters=parameters,
+                progress=progress,
+                assets=assets_dir,
+            )
+            progress.finish()
+    else:
+        catalog = load_catalog(catalog_files)
+        corridors = catalog.select(_selected(catalog, corridor_ids, catalog_files))
+        warm_networks(_networks_needed(corridors))
+        inputs = ", ".join(map(str, catalog_files)) if catalog_files else "the embedded catalog"
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            progress = _RichProgress(bar)
+            result = build(
+                catalog,
+                corridors,
+                out,
+                tiles=tiles_name,
+                formats=formats,
+                parameters={"input": f"catalog {inputs}"},
+                progress=progress,
+                assets=assets_dir,
+            )
+            progress.finish()
     seconds = time.perf_counter() - started
+    n = len(result.layers.corridors)
     out_console.print(
-        f"Built {len(corridors)} corridor{'s' if len(corridors) != 1 else ''} "
-        f"({len(result.layers.legs)} legs) into {escape(str(out))}/ in {seconds:.1f} s"
+        f"Built {n} corridor{'s' if n != 1 else ''} ({len(result.layers.legs)} legs) into {escape(str(out))}/ "
+        f"in {seconds:.1f} s"
     )
     out_console.print(f"  open {escape(str(out / 'index.html'))}")
+
+
+# the route command lives in its own module; importing it registers it on `main`
+from maps import route_cli  # noqa: E402, F401

@@ -3,21 +3,46 @@
 Maps only render: they read the layers (:mod:`layers.frames`) and the style
 (:mod:`layers.style`) and know nothing of catalogs or geometry builders.
 All text that reaches the page goes through :func:`esc`.
+
+What a map holds, from the bottom up: light country outlines (so the map reads
+with no tiles), the tiles (``--tiles``, through xyzservices), the legs (a layer
+per mode and status on a corridor map, per corridor on the overview), arrows
+showing the direction of travel (a layer of their own), the hubs (inline SVG
+symbols, no icon font). Controls: legend, layer switcher, scale bar, full
+screen, minimap (drawn from the same outlines), distance measurement.
+
+Display geometry is light: legs are simplified (:data:`LINE_TOLERANCE`, end
+points kept so consecutive legs still meet), outlines simplified as a coverage
+(shared borders stay shared) and every coordinate is rounded to
+:data:`DISPLAY_DECIMALS`. The exported layers keep full detail.
 """
 
 from __future__ import annotations
 
+import base64
 import html
-from collections.abc import Iterable
-from typing import Any
+import json
+import mimetypes
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
 
 import folium
 import numpy as np
 import pandas as pd
+import pycountry
 import shapely
+import shapely.ops
 import xyzservices
 from branca.element import Element, Figure, MacroElement
-from jinja2 import Template
+from folium import plugins
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.template import Template
+from markupsafe import Markup
 
 from geo.countries import OUTLINES_ATTRIBUTION, country_outlines
 from geo.errors import OptionError
@@ -25,17 +50,43 @@ from geo.model import HubKind, Mode, Status
 from layers.frames import Layers
 from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
 
-__all__ = ["DEFAULT_TILES", "corridor_map", "esc", "hub_symbol", "overview_map", "render_html", "resolve_tiles"]
+__all__ = [
+    "DEFAULT_TILES",
+    "DISPLAY_DECIMALS",
+    "LINE_TOLERANCE",
+    "asset_path",
+    "asset_urls",
+    "check_assets",
+    "corridor_map",
+    "esc",
+    "hub_symbol",
+    "inline_assets",
+    "overview_map",
+    "render_html",
+    "resolve_tiles",
+    "route_sketch",
+]
 
 DEFAULT_TILES = "Esri WorldGrayCanvas"
 """A light, neutral basemap that needs no API key."""
 DISPLAY_DECIMALS = 5
 """Coordinates on maps are rounded to this many decimals (about 1 m)."""
+LINE_TOLERANCE = 0.001
+"""Simplification of the drawn legs, in degrees (about 100 m: under a pixel up to zoom 10)."""
+OUTLINE_TOLERANCE = 0.02
+"""Simplification of the country outlines, in degrees (about 2 km: finer than the 1:110m source)."""
+LAND, WATER, BORDER = "#fbfaf7", "#dce8f0", "#a8a8a8"
+"""Colours of the embedded country-outline layer (and of the map background: water)."""
 
 
 def esc(value: object) -> str:
     """Escape text for HTML that folium also embeds in JavaScript template literals."""
-    return html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    return (
+        html.escape(str(value), quote=True)
+        .replace("`", "&#96;")
+        .replace("$", "&#36;")
+        .replace("\\", "&#92;")  # a backslash would start an escape inside a template literal
+    )
 
 
 def _km(value: float | None) -> str:
@@ -46,32 +97,85 @@ def _rows(pairs: Iterable[tuple[str, str]]) -> str:
     return "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in pairs)
 
 
-def _leg_popup(leg: Any, hub_names: dict[str, str]) -> str:
+_SOURCE = re.compile(r"^(?P<text>.*?)\s*<(?P<url>https?://[^\s<>]+)>$")
+
+
+def _source_html(source: str) -> str:
+    """A source as the layers write it (``text <url>``, see :class:`geo.model.Source`): a link where it has a URL."""
+    m = _SOURCE.match(source.strip())
+    if m is None:
+        return esc(source)
+    text = m["text"] or m["url"]
+    return f"<a href='{esc(m['url'])}' target='_blank' rel='noopener noreferrer'>{esc(text)}</a>"
+
+
+def _sources_html(cell: object, sep: str = "<br>") -> str:
+    if not isinstance(cell, str) or not cell:
+        return ""
+    return sep.join(_source_html(s) for s in cell.split("; ") if s.strip())
+
+
+def _country(iso3: str) -> str:
+    country = pycountry.countries.get(alpha_3=iso3)
+    name = getattr(country, "common_name", None) or getattr(country, "name", None)
+    return f"{name} ({iso3})" if name else iso3
+
+
+def _share(value: object) -> str | None:
+    """``on_network_share`` (a fraction, 0 to 1) as a percentage; None when unknown."""
+    if value is None or not isinstance(value, int | float) or pd.isna(value):
+        return None
+    return f"{100 * float(value):.0f} %"
+
+
+def _leg_popup(leg: Any, hub_names: dict[str, str], corridor: str | None) -> str:
     title = f"{hub_names.get(leg.from_hub, leg.from_hub)} → {hub_names.get(leg.to_hub, leg.to_hub)}"
+    mode, status = MODE_STYLES[Mode(leg.mode)], STATUS_STYLES[Status(leg.status)]
+    method = "straight great-circle line, not routed" if leg.method == "great-circle" else f"line: {leg.method}"
     rows = [
-        ("Mode", esc(MODE_STYLES[Mode(leg.mode)].label)),
-        ("Status", esc(STATUS_STYLES[Status(leg.status)].label)),
-        ("Length", esc(_km(leg.length_km)) + (" (great-circle line)" if leg.method == "great-circle" else "")),
+        ("Mode", f"{esc(mode.label)}, {esc(status.label.lower())}"),
+        ("Routed", f"{esc(_km(leg.length_km))} <small>({esc(method)})</small>"),
         (
             "Published",
             esc(_km(leg.published_km))
-            + (f"<br><small>{esc(leg.published_source)}</small>" if leg.published_source else ""),
+            + (f" <small>{_sources_html(leg.published_source)}</small>" if leg.published_source else ""),
         ),
     ]
+    share = _share(getattr(leg, "on_network_share", None))
+    if share is not None:
+        rows.append(("On network", esc(share)))
     if leg.source:
-        rows.append(("Sources", "<br>".join(esc(s) for s in leg.source.split("; "))))
+        rows.append(("Sources", _sources_html(leg.source)))
     if leg.notes:
         rows.append(("Notes", esc(leg.notes)))
-    return f"<b>{esc(title)}</b><table class='cm-facts'>{_rows(rows)}</table>"
+    head = f"<div class='cm-sub'>{esc(corridor)}</div>" if corridor else ""
+    return f"<div class='cm-pop'><b>{esc(title)}</b>{head}<table class='cm-facts'>{_rows(rows)}</table></div>"
+
+
+def _facts(cell: object) -> list[dict[str, Any]]:
+    if not isinstance(cell, str) or not cell:
+        return []
+    return list(json.loads(cell))
 
 
 def _hub_popup(hub: Any) -> str:
-    rows = [
-        ("Country", esc(hub.country)),
-        ("Kind", esc(HUB_STYLES[HubKind(hub.kind)].label)),
-        ("Source", "<br>".join(esc(s) for s in hub.source.split("; "))),
+    kind = HUB_STYLES[HubKind(hub.kind)].label
+    parts = [
+        f"<b>{esc(hub.name)}</b>",
+        f"<div class='cm-sub'>{esc(kind)} · {esc(_country(hub.country))}</div>",
     ]
-    return f"<b>{esc(hub.name)}</b><table class='cm-facts'>{_rows(rows)}</table>"
+    facts = _facts(getattr(hub, "facts", ""))
+    if facts:
+        items = "".join(
+            f"<li>{esc(f['text'])} <span class='cm-src'>({_sources_html('; '.join(f['sources']), '; ')})</span></li>"
+            for f in facts
+        )
+        parts.append(f"<ul class='cm-factlist'>{items}</ul>")
+    notes = getattr(hub, "notes", "")
+    if isinstance(notes, str) and notes:
+        parts.append(f"<p class='cm-notes'>{esc(notes)}</p>")
+    parts.append(f"<table class='cm-facts'>{_rows([('Location', _sources_html(hub.source))])}</table>")
+    return f"<div class='cm-pop'>{''.join(parts)}</div>"
 
 
 _SHAPES = {
@@ -92,74 +196,170 @@ def hub_symbol(kind: HubKind, *, size: int | None = None) -> str:
     )
 
 
-def _line_locations(geom: shapely.Geometry) -> list[list[float]]:
-    coords = np.round(shapely.get_coordinates(geom), DISPLAY_DECIMALS)
-    return coords[:, ::-1].tolist()
+def _line_sample(color: str, weight: float, dash: str | None, *, width: int = 30) -> str:
+    dash_attr = f" stroke-dasharray='{dash}'" if dash else ""
+    return (
+        f"<svg width='{width}' height='10' class='cm-sample'><line x1='1' y1='5' x2='{width - 1}' y2='5' "
+        f"stroke='{color}' stroke-width='{weight}'{dash_attr}/></svg>"
+    )
 
 
-def _add_legs(target: folium.Map | folium.FeatureGroup, legs: pd.DataFrame, hub_names: dict[str, str]) -> None:
-    for leg, geom in zip(legs.itertuples(index=False), legs.geometry, strict=True):
+def _display_lines(geometry: Any) -> list[shapely.Geometry]:
+    """Legs as drawn: simplified (end points kept, so legs still meet), coordinates rounded."""
+    geoms = shapely.simplify(np.asarray(geometry, dtype=object), LINE_TOLERANCE, preserve_topology=True)
+    return list(shapely.set_precision(geoms, 10.0**-DISPLAY_DECIMALS, mode="pointwise"))
+
+
+def _locations(geom: shapely.Geometry) -> list[Any]:
+    """Leaflet ``[lat, lon]`` lists: one line, or a list of lines for a multi-line."""
+    parts = list(geom.geoms) if geom.geom_type == "MultiLineString" else [geom]
+    lines = [np.round(shapely.get_coordinates(p), DISPLAY_DECIMALS)[:, ::-1].tolist() for p in parts]
+    return lines[0] if len(lines) == 1 else lines
+
+
+def _add_legs(
+    target: folium.Map | folium.FeatureGroup,
+    legs: pd.DataFrame,
+    hub_names: dict[str, str],
+    corridor_names: dict[str, str] | None = None,
+) -> list[folium.PolyLine]:
+    drawn = []
+    for leg, geom in zip(legs.itertuples(index=False), _display_lines(legs.geometry), strict=True):
         mode, status = MODE_STYLES[Mode(leg.mode)], STATUS_STYLES[Status(leg.status)]
         tip = f"{esc(mode.label)} · {esc(status.label.lower())} · {esc(_km(leg.length_km))}"
-        folium.PolyLine(
-            _line_locations(geom),
+        corridor = corridor_names.get(leg.corridor_id) if corridor_names else None
+        line = folium.PolyLine(
+            _locations(geom),
             color=mode.color,
             weight=mode.weight,
             opacity=status.opacity,
             dash_array=status.dash_array(mode.weight),
             tooltip=folium.Tooltip(tip, sticky=True),
-            popup=folium.Popup(_leg_popup(leg, hub_names), max_width=360),
+            popup=folium.Popup(_leg_popup(leg, hub_names, corridor), max_width=360),
             class_name=f"cm-leg cm-{leg.mode} cm-{leg.status}",
-        ).add_to(target)
+        )
+        line.add_to(target)
+        drawn.append(line)
+    return drawn
 
 
-def _add_hubs(target: folium.Map | folium.FeatureGroup, hubs: pd.DataFrame) -> None:
+def _add_hubs(
+    target: folium.Map | folium.FeatureGroup, hubs: pd.DataFrame, labels: dict[str, str] | None = None
+) -> None:
+    """Hub symbols; hubs in ``labels`` (id → ``left``/``right``) carry their name always, the others on hover."""
+    labels = labels or {}
     for hub, geom in zip(hubs.itertuples(index=False), hubs.geometry, strict=True):
         kind = HubKind(hub.kind)
         px = HUB_STYLES[kind].size
+        side = labels.get(hub.hub_id)
+        if side is not None:
+            gap = px // 2 + 2
+            tooltip = folium.Tooltip(
+                esc(hub.name),
+                permanent=True,
+                direction=side,
+                offset=(gap if side == "right" else -gap, 0),
+                class_name="cm-label",
+            )
+        else:
+            tooltip = folium.Tooltip(esc(hub.name))
         folium.Marker(
             [round(geom.y, DISPLAY_DECIMALS), round(geom.x, DISPLAY_DECIMALS)],
             icon=folium.DivIcon(
                 html=hub_symbol(kind), icon_size=(px, px), icon_anchor=(px // 2, px // 2), class_name="cm-hub"
             ),
-            tooltip=folium.Tooltip(esc(hub.name)),
-            popup=folium.Popup(_hub_popup(hub), max_width=320),
+            tooltip=tooltip,
+            popup=folium.Popup(_hub_popup(hub), max_width=340),
         ).add_to(target)
 
 
+LABEL_MIN_GAP = 0.025
+"""Two hub names closer than this share of the map's extent would collide: only the first is written."""
+
+
+LABEL_MAX_CROWD = 5
+"""A hub with more hubs than this around it (within twice the gap) is not named: the knot needs zooming."""
+
+
+def _hub_labels(layers: Layers, ids: Iterable[str]) -> dict[str, str]:
+    """Which hubs to name on the map and on which side.
+
+    A route's first and last hubs are named on the side away from the route's
+    middle; other named hubs on the right. Names that would collide are dropped.
+    """
+    where = dict(zip(layers.hubs["hub_id"], layers.hubs.geometry, strict=True))
+    minx, _, maxx, _ = layers.legs.total_bounds if len(layers.legs) else layers.hubs.total_bounds
+    extent = max(float(np.ptp(layers.hubs.geometry.x)), float(np.ptp(layers.hubs.geometry.y)), 1.0)
+    ends = set(_route_ends(layers.legs))
+    middle = (minx + maxx) / 2
+    labels: dict[str, str] = {}
+    points = shapely.points(shapely.get_coordinates(layers.hubs.geometry))
+    for hub_id in dict.fromkeys(ids):
+        point = where[hub_id]
+        if any(point.distance(where[other]) < LABEL_MIN_GAP * extent for other in labels):
+            continue
+        if int((shapely.distance(points, point) < 2 * LABEL_MIN_GAP * extent).sum()) > LABEL_MAX_CROWD:
+            continue  # a knot of hubs: a name would hide the lines; zoom in, or hover
+        labels[hub_id] = "left" if hub_id in ends and point.x < middle else "right"
+    return labels
+
+
+def _route_ends(legs: pd.DataFrame) -> list[str]:
+    """The first and last hub of each corridor, in order, each once."""
+    ends: dict[str, None] = {}
+    for _, mine in legs.groupby("corridor_id", sort=False):
+        ends[mine["from_hub"].iloc[0]] = None
+        ends[mine["to_hub"].iloc[-1]] = None
+    return list(ends)
+
+
 class _Legend(MacroElement):
-    """A fixed legend box drawn from the style tables."""
+    """A fixed legend box drawn from the style tables, and the page's own CSS."""
 
     _template = Template(
         """
         {% macro html(this, kwargs) %}
         <div class="cm-legend leaflet-control" id="{{ this.get_name() }}">
           <div class="cm-legend-title">{{ this.title }}</div>
-          {% for color, weight, dash, label in this.modes %}
-          <div><svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="{{ color }}"
-            stroke-width="{{ weight }}"{% if dash %} stroke-dasharray="{{ dash }}"{% endif %}/></svg> {{ label }}</div>
-          {% endfor %}
-          {% for dash, label in this.statuses %}
-          <div><svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="#444"
-            stroke-width="3"{% if dash %} stroke-dasharray="{{ dash }}"{% endif %}/></svg> {{ label }}</div>
-          {% endfor %}
-          {% for svg, label in this.hubs %}
-          <div><span class="cm-sym">{{ svg }}</span> {{ label }}</div>
-          {% endfor %}
+          {% for sample, label in this.modes %}<div>{{ sample }} {{ label }}</div>{% endfor %}
+          {% if this.statuses|length > 1 %}<div class="cm-legend-gap"></div>
+          {% for sample, label in this.statuses %}<div>{{ sample }} {{ label }}</div>{% endfor %}{% endif %}
+          <div class="cm-legend-gap"></div>
+          {% for svg, label in this.hubs %}<div><span class="cm-sym">{{ svg }}</span> {{ label }}</div>{% endfor %}
+          <div class="cm-legend-note">▶ direction of travel · click for facts</div>
         </div>
         <style>
-          .cm-legend { position: absolute; z-index: 1000; bottom: 48px; left: 10px; background: rgba(255,255,255,.92);
-            padding: 6px 9px; border-radius: 5px; box-shadow: 0 1px 4px rgba(0,0,0,.35);
-            font: 12px/1.45 system-ui, sans-serif; color: #222; }
-          .cm-legend-title { font-weight: 600; margin-bottom: 3px; max-width: 260px; }
-          .cm-legend svg { vertical-align: middle; }
-          .cm-sym { display: inline-block; width: 34px; text-align: center; }
+          .cm-legend { position: absolute; z-index: 1000; bottom: 44px; left: 10px; background: rgba(255,255,255,.94);
+            padding: 7px 10px; border-radius: 5px; box-shadow: 0 1px 4px rgba(0,0,0,.35);
+            font: 12px/1.5 system-ui, sans-serif; color: #222; max-width: 250px; }
+          .cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; }
+          .cm-legend-gap { height: 4px; }
+          .cm-legend-note { color: #666; font-size: 11px; margin-top: 4px; }
+          .cm-legend svg, .leaflet-control-layers svg.cm-sample { vertical-align: middle; }
+          .cm-sym { display: inline-block; width: 30px; text-align: center; }
           .cm-hub svg { display: block; }
-          .folium-map { background: #dce8f0; }
+          .folium-map, .leaflet-control-minimap { background: {{ this.water }}; }
+          .leaflet-control-layers-overlays label { font: 12px/1.6 system-ui, sans-serif; }
+          .cm-pop { max-height: 320px; overflow-y: auto; font: 12px/1.45 system-ui, sans-serif; }
+          .cm-pop b { font-size: 13px; }
+          .cm-sub { color: #555; margin: 1px 0 3px; }
+          ul.cm-factlist { margin: 4px 0; padding-left: 16px; }
+          ul.cm-factlist li { margin-bottom: 3px; }
+          .cm-src, .cm-pop small { color: #666; font-size: 11px; }
+          p.cm-notes { margin: 4px 0; color: #333; }
           table.cm-facts { border-collapse: collapse; margin-top: 4px; font-size: 12px; }
           table.cm-facts th { text-align: left; padding: 1px 8px 1px 0; vertical-align: top;
-            color: #555; font-weight: 500; }
+            color: #555; font-weight: 500; white-space: nowrap; }
           table.cm-facts td { padding: 1px 0; }
+          .cm-pop a { color: #0b5cad; }
+          .leaflet-tooltip.cm-label { background: none; border: 0; box-shadow: none; padding: 0;
+            font: 600 12px/1.2 system-ui, sans-serif; color: #1a1a1a;
+            text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+          .leaflet-tooltip.cm-label:before { display: none; }
+          .leaflet-control-attribution { max-width: 62%; font-size: 10px; line-height: 1.35; }
+          .cm-country { color: #8a8a8a; font: italic 11px/1 system-ui, sans-serif; letter-spacing: .06em;
+            text-transform: uppercase; white-space: nowrap; text-align: center;
+            text-shadow: 0 0 2px #fff, 0 0 2px #fff; }
         </style>
         {% endmacro %}
         """
@@ -169,11 +369,17 @@ class _Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.title = esc(title)
-        self.modes = [(s.color, s.weight, None, esc(s.label)) for m, s in MODE_STYLES.items() if str(m) in set(modes)]
-        self.statuses = [
-            (s.dash_array(3.0), esc(s.label)) for st, s in STATUS_STYLES.items() if str(st) in set(statuses)
+        self.water = WATER
+        modes, statuses, kinds = set(modes), set(statuses), set(kinds)
+        self.modes = [
+            (Markup(_line_sample(s.color, s.weight, None)), esc(s.label)) for m, s in MODE_STYLES.items() if m in modes
         ]
-        self.hubs = [(hub_symbol(k, size=12), esc(s.label)) for k, s in HUB_STYLES.items() if str(k) in set(kinds)]
+        self.statuses = [
+            (Markup(_line_sample("#555", 3.0, s.dash_array(3.0))), esc(s.label))
+            for st, s in STATUS_STYLES.items()
+            if st in statuses
+        ]
+        self.hubs = [(Markup(hub_symbol(k, size=12)), esc(s.label)) for k, s in HUB_STYLES.items() if k in kinds]
 
 
 class _Attribution(MacroElement):
@@ -195,6 +401,78 @@ class _Attribution(MacroElement):
         self.texts = [esc(t) for t in texts]
 
 
+class _Direction(JSCSSMixin, Layer):
+    """Arrows along the legs, in the direction of travel: a layer of the layer control.
+
+    The arrows are text along each leg's own SVG path (Leaflet.TextPath), so they
+    cost no geometry; switching the layer off removes them.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup();
+        (function (group, legs) {
+            function arrows(on) {
+                legs.forEach(function (leg) {
+                    var text = on ? {{ this.text|tojson }} : null;
+                    var options = {repeat: true, offset: 4, attributes: {
+                        "fill": leg.options.color, "font-size": "12", "font-weight": "bold",
+                        "class": "cm-arrow", "pointer-events": "none"}};
+                    if (leg._map) { leg.setText(text, options); }
+                    else { leg._text = text; leg._textOptions = options; }
+                });
+            }
+            group.on("add", function () { arrows(true); });
+            group.on("remove", function () { arrows(false); });
+        })({{ this.get_name() }},
+           [{% for leg in this.legs %}{{ leg.get_name() }}{{ ", " if not loop.last }}{% endfor %}]);
+        {% endmacro %}
+        """
+    )
+    default_js = plugins.PolyLineTextPath.default_js
+
+    def __init__(self, legs: Sequence[folium.PolyLine], *, show: bool = True) -> None:
+        name = "<span style='display:inline-block;width:30px;text-align:center'>▶</span> Direction of travel"
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "Direction"
+        self.legs = list(legs)
+        self.text = "        ▶        "
+
+
+class _MiniMap(plugins.MiniMap):
+    """A locator map drawn from the main map's country outlines (under its tiles, if any)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }}_layers = [L.geoJson({{ this.outlines.get_name() }}.toGeoJSON(), {
+                pane: "tilePane", interactive: false, style: {{ this.outline_style|tojson }}})];
+            {% if this.provider %}
+            {{ this.get_name() }}_layers.push(L.tileLayer({{ this.provider.tiles|tojson }},
+                {{ this.provider.options|tojson }}));
+            {% endif %}
+            var {{ this.get_name() }} = new L.Control.MiniMap(L.layerGroup({{ this.get_name() }}_layers),
+                {{ this.options|tojavascript }});
+            {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, outlines: MacroElement, provider: folium.TileLayer | None, *, minimized: bool) -> None:
+        super().__init__(
+            position="bottomright",
+            width=140,
+            height=120,
+            zoom_level_offset=-4,
+            toggle_display=True,
+            minimized=minimized,
+        )
+        self.outlines = outlines
+        self.provider = provider
+        self.outline_style = {"color": BORDER, "weight": 0.5, "fillColor": LAND, "fillOpacity": 1}
+
+
 def resolve_tiles(name: str) -> xyzservices.TileProvider:
     """The xyzservices tile provider of this name (case and spaces do not matter)."""
     try:
@@ -209,11 +487,51 @@ def resolve_tiles(name: str) -> xyzservices.TileProvider:
     return provider
 
 
-def _base_map(tiles: str | None) -> folium.Map:
-    m = folium.Map(location=[45, 60], zoom_start=4, tiles=None, control_scale=True)
+class _NoDefaultIcon(MacroElement):
+    """Leaflet's default marker image, never shown here, made a blank pixel: no image request, online or offline.
+
+    folium creates every marker with the default icon before it sets the hub's own
+    (inline SVG) one; the default would otherwise fetch ``marker-icon.png`` from the CDN.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.Icon.Default.imagePath = "";
+        L.Icon.Default.mergeOptions({iconUrl: {{ this.pixel|tojson }}, iconRetinaUrl: {{ this.pixel|tojson }},
+            shadowUrl: {{ this.pixel|tojson }}});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "NoDefaultIcon"
+        self.pixel = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+class _Map(folium.Map):
+    """folium's map without the assets these maps never use (Bootstrap, Font Awesome, awesome-markers).
+
+    Leaflet itself, and jQuery, which folium's popups need.
+    """
+
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        (name, url) for name, url in folium.Map.default_js if name in ("leaflet", "jquery")
+    ]
+    default_css: ClassVar[list[tuple[str, str]]] = [
+        (name, url) for name, url in folium.Map.default_css if name == "leaflet_css"
+    ]
+
+
+def _base_map(tiles: str | None) -> tuple[folium.Map, folium.TileLayer | None]:
+    m = _Map(location=[45, 60], zoom_start=4, tiles=None, control_scale=True, zoom_snap=ZOOM_SNAP)
+    _NoDefaultIcon().add_to(m)
+    layer = None
     if tiles:
-        folium.TileLayer(resolve_tiles(tiles), control=False).add_to(m)
-    return m
+        layer = folium.TileLayer(resolve_tiles(tiles), control=False)
+        layer.add_to(m)
+    return m, layer
 
 
 def _bounds(layers: Layers) -> tuple[float, float, float, float] | None:
@@ -224,80 +542,338 @@ def _bounds(layers: Layers) -> tuple[float, float, float, float] | None:
     return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
-OUTLINE_TOLERANCE = 0.02
-"""Simplification of the country outlines, in degrees (about 2 km: finer than the 1:110m source)."""
+@cache
+def _simplified_outlines() -> tuple[tuple[str, ...], tuple[shapely.Geometry, ...]]:
+    """All outlines simplified together as a coverage, so neighbours keep one shared border."""
+    outlines = country_outlines()
+    keys = tuple(sorted(outlines))
+    simple = shapely.coverage_simplify(np.array([outlines[k] for k in keys], dtype=object), OUTLINE_TOLERANCE)
+    return keys, tuple(simple)
 
 
-def _add_country_outlines(m: folium.Map, bounds: tuple[float, float, float, float]) -> None:
-    """Light country outlines under the tiles, so the map reads when no tiles load."""
+OUTLINE_PRECISION = 0.01
+"""Grid of the outline coordinates, in degrees (about 1 km, half the simplification tolerance)."""
+
+
+class _Outlines(MacroElement):
+    """The country outlines as one compact, non-interactive ``L.geoJson`` layer in its own pane."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+            pane: {{ this.pane|tojson }}, interactive: false, style: {{ this.style|tojson }}
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, features: list[dict[str, Any]], *, pane: str) -> None:
+        super().__init__()
+        self._name = "Outlines"
+        collection = {"type": "FeatureCollection", "features": features}
+        # compact JSON, safe inside <script>
+        self.data = json.dumps(collection, separators=(",", ":")).replace("</", "<\\/")
+        self.pane = pane
+        self.style = {"color": BORDER, "weight": 0.8, "fillColor": LAND, "fillOpacity": 1}
+
+
+FIT_PADDING = (90, 30)
+"""Pixels kept free around the route when the view is fitted: room for the names of its end hubs."""
+ZOOM_SNAP = 0.5
+"""Zoom steps for fitting the view: half levels frame a route closer than whole ones (view ≤ 1.41 × route)."""
+
+
+def _outline_box(bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """What a landscape screen (1.2:1 to 2:1) shows around the route's bounds once the view is fitted."""
     minx, miny, maxx, maxy = bounds
-    # generous: a wide route on a tall screen (or the other way round) shows far beyond its bounds
-    pad = max(12.0, 0.8 * max(maxx - minx, maxy - miny))
-    box = (max(minx - pad, -180.0), max(miny - pad, -85.0), min(maxx + pad, 180.0), min(maxy + pad, 85.0))
+    stretch = 1.3  # Mercator stretches latitude at these latitudes
+    w, h = maxx - minx, maxy - miny
+    view_w = 1.5 * max(w, 1.6 * h * stretch)  # the fitted view, at worst (zoom snapped down by half a level)
+    view_h = view_w / 1.2 / stretch
+    pad_x, pad_y = max(8.0, (view_w - w) / 2 + 2), max(8.0, (view_h - h) / 2 + 2)
+    return max(minx - pad_x, -180.0), max(miny - pad_y, -85.0), min(maxx + pad_x, 180.0), min(maxy + pad_y, 85.0)
+
+
+def _add_country_outlines(m: folium.Map, bounds: tuple[float, float, float, float]) -> _Outlines:
+    """Light country outlines under the tiles, so the map reads when no tiles load."""
+    box = _outline_box(bounds)
     features = []
-    for iso3, geom in sorted(country_outlines().items()):
+    for iso3, geom in zip(*_simplified_outlines(), strict=True):
         part = shapely.clip_by_rect(geom, *box)
         if part.is_empty:
             continue
-        part = shapely.set_precision(shapely.simplify(part, OUTLINE_TOLERANCE), 0.001)
+        part = shapely.set_precision(part, OUTLINE_PRECISION)
         if not part.is_empty:
             features.append({"type": "Feature", "properties": {"iso3": iso3}, "geometry": part.__geo_interface__})
     folium.map.CustomPane("cm-countries", z_index=150, pointer_events=False).add_to(m)
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name="Country outlines",
-        style_function=lambda _: {"color": "#9a9a9a", "weight": 0.8, "fillColor": "#fbfaf7", "fillOpacity": 1},
-        interactive=False,
-        control=False,
-        pane="cm-countries",
+    outlines = _Outlines(features, pane="cm-countries")
+    outlines.add_to(m)
+    return outlines
+
+
+_SHORT_NAMES = {"RUS": "Russia", "SYR": "Syria", "MDA": "Moldova", "PRK": "North Korea", "KOR": "South Korea"}
+LABEL_MIN_SHARE = 0.03
+"""A country is named on the map when at least this share of the route's bounding box is that country."""
+
+
+def _short_name(iso3: str) -> str:
+    country = pycountry.countries.get(alpha_3=iso3)
+    return _SHORT_NAMES.get(iso3) or getattr(country, "common_name", None) or getattr(country, "name", iso3)
+
+
+def _add_country_labels(m: folium.Map, layers: Layers, bounds: tuple[float, float, float, float]) -> None:
+    """Names of the large countries the route crosses, quiet and under the lines (the tiles have no labels)."""
+    minx, miny, maxx, maxy = bounds
+    dx, dy = max(maxx - minx, 2.0), max(maxy - miny, 2.0)
+    view = shapely.box(minx - dx / 10, miny - dy / 10, maxx + dx / 10, maxy + dy / 10)
+    keys, outlines = _simplified_outlines()
+    geoms = np.asarray(outlines, dtype=object)
+    crossed = shapely.intersects(geoms, shapely.union_all(np.asarray(layers.legs.geometry, dtype=object)))
+    crossed |= np.isin(np.asarray(keys), layers.hubs["country"].to_numpy())
+    pane = folium.map.CustomPane("cm-labels", z_index=380, pointer_events=False)
+    pane.add_to(m)
+    for iso3, geom in zip(np.asarray(keys)[crossed], geoms[crossed], strict=True):
+        part = shapely.intersection(geom, view)
+        if part.is_empty or part.area < LABEL_MIN_SHARE * view.area:
+            continue
+        biggest = max(getattr(part, "geoms", [part]), key=lambda g: g.area)
+        spot = shapely.ops.polylabel(biggest, tolerance=0.1)
+        name = esc(_short_name(str(iso3)))
+        folium.Marker(
+            [round(spot.y, 3), round(spot.x, 3)],
+            icon=folium.DivIcon(
+                html=f"<div class='cm-country'>{name}</div>",
+                icon_size=(180, 14),
+                icon_anchor=(90, 7),
+                class_name="cm-country-label",
+            ),
+            interactive=False,
+            keyboard=False,
+            pane="cm-labels",
+        ).add_to(m)
+
+
+def _add_controls(
+    m: folium.Map, outlines: MacroElement | None, tiles: folium.TileLayer | None, *, minimap_minimized: bool
+) -> None:
+    plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(m)
+    plugins.MeasureControl(
+        position="topleft",
+        primary_length_unit="kilometers",
+        secondary_length_unit="miles",
+        primary_area_unit="sqkilometers",
+        secondary_area_unit=None,
     ).add_to(m)
+    if outlines is not None:
+        _MiniMap(outlines, tiles, minimized=minimap_minimized).add_to(m)
 
 
-def _finish(m: folium.Map, layers: Layers, title: str, *, collapsed: bool = False) -> folium.Map:
+def _finish(
+    m: folium.Map,
+    layers: Layers,
+    title: str,
+    drawn: Sequence[folium.PolyLine],
+    tiles: folium.TileLayer | None,
+    *,
+    overview: bool = False,
+    collapsed: bool = False,
+) -> folium.Map:
+    """Direction layer, legend, attribution, layer control, outlines, view and controls.
+
+    The overview names no countries (too busy) and starts with its minimap folded.
+    """
+    _Direction(drawn).add_to(m)
     _Legend(title, layers.legs["mode"], layers.legs["status"], layers.hubs["kind"]).add_to(m)
     _Attribution([*layers.attribution, OUTLINES_ATTRIBUTION]).add_to(m)
     folium.LayerControl(collapsed=collapsed).add_to(m)
     bounds = _bounds(layers)
+    outlines = None
     if bounds is not None:
-        _add_country_outlines(m, bounds)
+        outlines = _add_country_outlines(m, bounds)
+        if not overview:
+            _add_country_labels(m, layers, bounds)
         minx, miny, maxx, maxy = bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
+        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=FIT_PADDING)
+    _add_controls(m, outlines, tiles, minimap_minimized=overview)
     m.get_root().header.add_child(Element(f"<title>{esc(title)}</title>"))
     return m
 
 
+def _layer_label(mode: Mode, status: Status) -> str:
+    m, s = MODE_STYLES[mode], STATUS_STYLES[status]
+    return f"{_line_sample(m.color, m.weight, s.dash_array(m.weight))} {esc(m.label)} · {esc(s.label.lower())}"
+
+
 def corridor_map(layers: Layers, corridor_id: str, *, tiles: str | None = DEFAULT_TILES) -> folium.Map:
-    """One corridor: legs by mode (a layer each), hubs, legend, attribution."""
+    """One corridor: a layer per mode and status, direction arrows, hubs, legend and controls."""
     mine = layers.for_corridor(corridor_id)
     if mine.corridors.empty:
         raise KeyError(corridor_id)
     name = str(mine.corridors.iloc[0]["name"])
     hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
-    m = _base_map(tiles)
-    for mode, style in MODE_STYLES.items():
-        legs = mine.legs[mine.legs["mode"] == str(mode)]
-        if len(legs):
-            group = folium.FeatureGroup(name=esc(style.label), show=True)
-            _add_legs(group, legs, hub_names)
-            group.add_to(m)
+    m, tile_layer = _base_map(tiles)
+    drawn = []
+    for mode in MODE_STYLES:
+        for status in STATUS_STYLES:
+            legs = mine.legs[(mine.legs["mode"] == str(mode)) & (mine.legs["status"] == str(status))]
+            if len(legs):
+                group = folium.FeatureGroup(name=_layer_label(mode, status), show=True)
+                drawn += _add_legs(group, legs, hub_names)
+                group.add_to(m)
     hubs = folium.FeatureGroup(name="Hubs")
-    _add_hubs(hubs, mine.hubs)
+    ports = mine.hubs.loc[mine.hubs["kind"].isin([str(HubKind.SEA_PORT), str(HubKind.DRY_PORT)]), "hub_id"]
+    _add_hubs(hubs, mine.hubs, _hub_labels(mine, [*_route_ends(mine.legs), *ports]))
     hubs.add_to(m)
-    return _finish(m, mine, name)
+    return _finish(m, mine, name, drawn, tile_layer)
 
 
 def overview_map(layers: Layers, *, tiles: str | None = DEFAULT_TILES) -> folium.Map:
-    """Every corridor on one map, one toggleable layer each, and the hubs."""
+    """Every corridor on one map, one toggleable layer each, direction arrows and the hubs."""
     hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
-    m = _base_map(tiles)
+    corridor_names = dict(zip(layers.corridors["corridor_id"], layers.corridors["name"], strict=True))
+    m, tile_layer = _base_map(tiles)
+    drawn = []
     for corridor in layers.corridors.itertuples(index=False):
         group = folium.FeatureGroup(name=esc(corridor.name), show=True)
-        _add_legs(group, layers.legs[layers.legs["corridor_id"] == corridor.corridor_id], hub_names)
+        drawn += _add_legs(
+            group, layers.legs[layers.legs["corridor_id"] == corridor.corridor_id], hub_names, corridor_names
+        )
         group.add_to(m)
     hubs = folium.FeatureGroup(name="Hubs")
-    _add_hubs(hubs, layers.hubs)
+    _add_hubs(hubs, layers.hubs, _hub_labels(layers, _route_ends(layers.legs)))
     hubs.add_to(m)
-    return _finish(m, layers, "Trade corridors: overview", collapsed=True)
+    return _finish(m, layers, "Trade corridors: overview", drawn, tile_layer, overview=True, collapsed=True)
+
+
+def route_sketch(legs: pd.DataFrame, *, width: int = 168, height: int = 64, title: str = "") -> Markup:
+    """A small static inline SVG of a route: its legs in mode colours and status dashes, its ends dotted.
+
+    Equirectangular around the route's mean latitude, fitted into ``width`` × ``height``
+    pixels; no JavaScript, a few hundred bytes.
+    """
+    lines = [g for g in legs.geometry if g is not None and not g.is_empty]
+    if not lines:
+        return Markup("")
+    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(lines, dtype=object))
+    kx = float(np.cos(np.radians((miny + maxy) / 2)))
+    pad = 5.0
+    scale = min((width - 2 * pad) / max((maxx - minx) * kx, 1e-9), (height - 2 * pad) / max(maxy - miny, 1e-9))
+    ox = (width - (maxx - minx) * kx * scale) / 2
+    oy = (height - (maxy - miny) * scale) / 2
+
+    def xy(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack([ox + (coords[:, 0] - minx) * kx * scale, oy + (maxy - coords[:, 1]) * scale])
+
+    tolerance = 0.8 / scale  # under a pixel
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' class='sketch' width='{width}' height='{height}' "
+        f"viewBox='0 0 {width} {height}' role='img' aria-label='{esc(title or 'route sketch')}'>"
+    ]
+    ends = []
+    for leg, line in zip(legs.itertuples(index=False), lines, strict=True):
+        mode, status = MODE_STYLES[Mode(leg.mode)], STATUS_STYLES[Status(leg.status)]
+        pts = xy(shapely.get_coordinates(shapely.simplify(line, tolerance)))
+        dash = status.dash_array(2.0)
+        dash_attr = f" stroke-dasharray='{dash}'" if dash else ""
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+        parts.append(
+            f"<polyline points='{points}' fill='none' stroke='{mode.color}' stroke-width='2' "
+            f"stroke-linejoin='round' stroke-linecap='round'{dash_attr}/>"
+        )
+        ends.append((pts[0], pts[-1]))
+    for x, y in (ends[0][0], ends[-1][1]):
+        parts.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='2.6' fill='#fff' stroke='#222' stroke-width='1.2'/>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# ---------------------------------------------------------------------------
+# self-contained pages: JavaScript and CSS inlined from a local mirror of the CDNs
+# ---------------------------------------------------------------------------
+
+_ASSET_CLASSES: tuple[type, ...] = (_Map, plugins.Fullscreen, plugins.MeasureControl, _MiniMap, _Direction)
+_SCRIPT_TAG = re.compile(r'<script src="(?P<url>https?://[^"]+)"></script>')
+_CSS_TAG = re.compile(r'<link rel="stylesheet" href="(?P<url>https?://[^"]+)"\s*/?>')
+_CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<ref>[^'")]+)(?P=q)\s*\)""")
+_SOURCE_MAP = re.compile(r"^\s*(?://[#@]|/\*[#@]) sourceMappingURL=\S+(?:\s*\*/)?\s*$", re.MULTILINE)
+
+
+def asset_urls() -> list[str]:
+    """Every JavaScript and CSS URL the maps load, sorted: what ``--assets DIR`` must hold."""
+    return sorted({url for cls in _ASSET_CLASSES for _, url in [*cls.default_js, *cls.default_css]})
+
+
+def asset_path(assets: Path, url: str) -> Path:
+    """Where ``url`` lives in an assets folder: ``DIR/<host>/<path>``, a mirror of the CDN.
+
+    ``https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js`` is
+    ``DIR/cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js``.
+    """
+    parts = urlsplit(url)
+    return Path(assets, (parts.hostname or "").lower(), *[p for p in parts.path.split("/") if p not in ("", ".", "..")])
+
+
+def check_assets(assets: Path) -> None:
+    """Raise :class:`OptionError` naming every file the maps need that ``assets`` lacks."""
+    assets = Path(assets)
+    if not assets.is_dir():
+        raise OptionError(f"--assets {assets}: no such folder: give the folder that mirrors the CDN files")
+    missing = [url for url in asset_urls() if not asset_path(assets, url).is_file()]
+    if missing:
+        raise OptionError(
+            "\n".join(f"--assets {assets}: missing {asset_path(assets, u)} (a copy of {u})" for u in missing)
+        )
+
+
+def _data_uri(path: Path) -> str:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if path.suffix.lower() == ".svg":
+        mime = "image/svg+xml"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _inline_css(text: str, url: str, assets: Path) -> str:
+    """CSS with its ``url(...)`` references inlined from the mirror, or made absolute when not there."""
+
+    def replace(m: re.Match[str]) -> str:
+        ref = m["ref"].strip()
+        if ref.startswith(("data:", "#")):
+            return m.group(0)
+        absolute = urljoin(url, ref)
+        local = asset_path(assets, absolute)
+        return f'url("{_data_uri(local)}")' if local.is_file() else f'url("{absolute}")'
+
+    return _CSS_URL.sub(replace, _SOURCE_MAP.sub("", text))
+
+
+def inline_assets(page: str, assets: Path) -> str:
+    """``page`` with every CDN ``<script src>`` and stylesheet ``<link>`` replaced by the file's text.
+
+    The files come from ``assets`` laid out as :func:`asset_path` says; images and
+    fonts the stylesheets refer to are inlined as ``data:`` URIs when the mirror has
+    them. Tiles still load from their server. Raises :class:`OptionError` listing
+    every missing file.
+    """
+    assets = Path(assets)
+    urls = [m["url"] for m in _SCRIPT_TAG.finditer(page)] + [m["url"] for m in _CSS_TAG.finditer(page)]
+    missing = [u for u in dict.fromkeys(urls) if not asset_path(assets, u).is_file()]
+    if missing:
+        raise OptionError(
+            "\n".join(f"--assets {assets}: missing {asset_path(assets, u)} (a copy of {u})" for u in missing)
+        )
+
+    def script(m: re.Match[str]) -> str:
+        text = _SOURCE_MAP.sub("", asset_path(assets, m["url"]).read_text(encoding="utf-8"))
+        text = text.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+        return f"<script>/* {m['url']} */\n{text}\n</script>"
+
+    def stylesheet(m: re.Match[str]) -> str:
+        text = _inline_css(asset_path(assets, m["url"]).read_text(encoding="utf-8"), m["url"], assets)
+        text = text.replace("</style", "<\\/style")
+        return f"<style>/* {m['url']} */\n{text}\n</style>"
+
+    return _CSS_TAG.sub(stylesheet, _SCRIPT_TAG.sub(script, page))
 
 
 def _walk(element: Element) -> Iterable[Element]:

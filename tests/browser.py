@@ -79,9 +79,11 @@ __all__ = [
     "browser_available",
     "is_cdn_url",
     "local_asset_for",
+    "mirror_assets",
     "open_page",
     "require_assets",
     "require_browser",
+    "stub_tile_png",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -302,6 +304,63 @@ def local_asset_for(url: str) -> Path | None:
     return None
 
 
+def stub_tile_png(size: int = 256, fill: tuple[int, int, int] = (228, 228, 224)) -> bytes:
+    """A plain PNG tile (light grey, a faint line on its top and left edges) to stand in for basemap tiles."""
+    import struct
+    import zlib
+
+    edge = tuple(max(c - 14, 0) for c in fill)
+    rows = []
+    for y in range(size):
+        row = bytes(edge) * size if y == 0 else bytes(edge) + bytes(fill) * (size - 1)
+        rows.append(b"\x00" + row)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+_CSS_URL_REF = re.compile(r"""url\(\s*['"]?([^'")]+?)['"]?\s*\)""")
+
+
+def mirror_assets(urls: list[str], dest: Path) -> list[str]:
+    """Copy the local stand-ins of ``urls`` to ``dest/<host>/<path>`` (the layout of ``corridors build --assets``).
+
+    Files a stylesheet refers to (``url(...)``: images, fonts) are copied too when a
+    local copy exists. Returns the URLs that have no local copy.
+    """
+    import shutil
+    from urllib.parse import urljoin
+
+    missing = []
+    todo, done = list(urls), set()
+    while todo:
+        url = todo.pop(0)
+        key = _url_key(url)
+        if key is None or key in done:
+            continue
+        done.add(key)
+        src = local_asset_for(url)
+        if src is None:
+            missing.append(url)
+            continue
+        target = Path(dest, *[p for p in key.split("/") if p not in ("", ".", "..")])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, target)
+        if src.suffix == ".css":
+            for ref in _CSS_URL_REF.findall(src.read_text("utf-8", errors="replace")):
+                if not ref.startswith(("data:", "#")):
+                    todo.append(urljoin(url, ref.strip()))
+    return missing
+
+
 _CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".mjs": "text/javascript; charset=utf-8",
@@ -438,6 +497,8 @@ class PageResult:
     aborted: list[str] = field(default_factory=list)
     #: CDN URLs answered from :data:`ASSETS_DIR`
     served_assets: list[str] = field(default_factory=list)
+    #: outside image requests answered with the stub tile (``open(..., tiles=...)``)
+    stub_tiles: list[str] = field(default_factory=list)
     #: where the screenshot was written, if one was asked for
     screenshot: Path | None = None
     #: return value of ``actions(page)``
@@ -500,6 +561,8 @@ class BrowserSession:
         idle_ms: int = 200,
         settle_ms: int = 150,
         timeout_ms: int = 30_000,
+        offline: bool = False,
+        tiles: bytes | None = None,
     ) -> PageResult:
         """Load ``rel_path`` (relative to ``root``, default the session's root) and report.
 
@@ -507,6 +570,11 @@ class BrowserSession:
         (at most 10 s; playwright's own "networkidle" waits a fixed 500 ms), then
         ``settle_ms``; runs ``actions(page)`` with the page still open (its return value
         goes to ``PageResult.evaluate``), then takes the viewport screenshot, if asked for.
+
+        ``offline=True`` refuses *every* outside request, CDN ones too (for self-contained
+        pages: they are listed in ``aborted``, not in ``missing_assets``). ``tiles``: PNG bytes
+        (see :func:`stub_tile_png`) served for every outside image request that is not a CDN
+        asset, so a screenshot shows the map "with tiles" without a tile server.
         """
         url = self.url_for(rel_path, root=root)
         own_netloc = urlsplit(url).netloc
@@ -518,7 +586,11 @@ class BrowserSession:
             if parts.scheme not in ("http", "https") or parts.netloc == own_netloc:
                 route.continue_()
                 return
-            if is_cdn_url(req_url):
+            if tiles is not None and request.resource_type == "image" and not is_cdn_url(req_url):
+                result.stub_tiles.append(req_url)
+                route.fulfill(status=200, body=tiles, headers={"Content-Type": "image/png"})
+                return
+            if is_cdn_url(req_url) and not offline:
                 path = local_asset_for(req_url)
                 if path is not None:
                     result.served_assets.append(req_url)

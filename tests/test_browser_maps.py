@@ -1,6 +1,8 @@
 """The built maps in a real headless Chromium: they load, draw every leg, and answer clicks.
 
-Screenshots land in tests/artifacts/ (look at them).
+Screenshots land in tests/artifacts/ (look at them): every map with the tiles
+refused (what a reader sees offline), and the overview and the Middle Corridor
+with a stub tile served for every tile URL (the "with tiles" state).
 """
 
 from __future__ import annotations
@@ -10,11 +12,22 @@ from pathlib import Path
 import pytest
 
 from geo.catalog import load_catalog
-from maps.build import build
-from tests.browser import MAIN_MAP_PATHS, browse, require_assets, require_browser
+from maps.build import build, build_from_layers
+from maps.render import asset_urls
+from tests.browser import (
+    MAIN_MAP_PATHS,
+    browse,
+    is_cdn_url,
+    mirror_assets,
+    require_assets,
+    require_browser,
+    stub_tile_png,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
+CATALOG_IDS = list(load_catalog().corridors)
+ARROWS = ".folium-map > .leaflet-map-pane text.cm-arrow"
 
 
 @pytest.fixture(scope="module")
@@ -37,53 +50,129 @@ def count_paths(page):
     return page.locator(MAIN_MAP_PATHS).count()
 
 
-def test_overview_draws_every_leg(session, built):
-    res = session.open("maps/overview.html", root=built.out, screenshot=ARTIFACTS / "overview.png", actions=count_paths)
-    res.assert_clean()
-    assert res.evaluate == len(built.layers.legs)
+def look(page):
+    legend = page.locator(".cm-legend")
+    return {
+        "paths": count_paths(page),
+        "legend": legend.is_visible(),
+        "legend_text": legend.inner_text(),
+        "hubs": page.locator(".cm-hub").count(),
+        "dashed": page.locator(f"{MAIN_MAP_PATHS}[stroke-dasharray]").count(),
+        "arrows": page.locator(ARROWS).count(),
+        "controls": {
+            name: page.locator(selector).count()
+            for name, selector in {
+                "layers": ".leaflet-control-layers",
+                "scale": ".leaflet-control-scale",
+                "fullscreen": ".leaflet-control-zoom-fullscreen",
+                "measure": ".leaflet-control-measure",
+                "minimap": ".leaflet-control-minimap",
+            }.items()
+        },
+    }
 
 
-@pytest.mark.parametrize("corridor_id", ["middle-corridor", "zangezur", "suez-sea"])
-def test_corridor_map(session, built, corridor_id):
-    def look(page):
-        legend = page.locator(".cm-legend")
-        return {
-            "paths": count_paths(page),
-            "legend": legend.is_visible() and "Rail" in legend.inner_text()
-            if corridor_id != "suez-sea"
-            else legend.is_visible(),
-            "hubs": page.locator(".cm-hub").count(),
-            "dashed": page.locator(f"{MAIN_MAP_PATHS}[stroke-dasharray]").count(),
-        }
-
+@pytest.mark.parametrize("corridor_id", [*CATALOG_IDS, "overview"])
+def test_every_map_loads_and_draws_every_leg(session, built, corridor_id):
     res = session.open(
         f"maps/{corridor_id}.html", root=built.out, screenshot=ARTIFACTS / f"{corridor_id}.png", actions=look
     )
     res.assert_clean()
-    mine = built.layers.for_corridor(corridor_id)
-    assert res.evaluate["paths"] == len(mine.legs)
-    assert res.evaluate["legend"]
-    assert res.evaluate["hubs"] == len(mine.hubs)
-    assert res.evaluate["dashed"] == int((mine.legs["status"] != "operational").sum())
+    mine = built.layers if corridor_id == "overview" else built.layers.for_corridor(corridor_id)
+    seen = res.evaluate
+    assert seen["paths"] == len(mine.legs)
+    assert seen["legend"] and all(m.capitalize() in seen["legend_text"] for m in set(mine.legs["mode"]))
+    assert seen["hubs"] == len(mine.hubs)
+    assert seen["dashed"] == int((mine.legs["status"] != "operational").sum())
+    assert seen["arrows"] >= 1  # direction of travel is on by default
+    assert all(seen["controls"].values()), seen["controls"]
 
 
-def test_leg_popup_and_layer_toggle(session, built):
+@pytest.mark.parametrize("corridor_id", ["overview", "middle-corridor"])
+def test_with_stub_tiles(session, built, corridor_id):
+    res = session.open(
+        f"maps/{corridor_id}.html",
+        root=built.out,
+        screenshot=ARTIFACTS / f"{corridor_id}-tiles.png",
+        actions=count_paths,
+        tiles=stub_tile_png(),
+        settle_ms=500,  # let the tiles fade in
+    )
+    res.assert_clean()
+    assert res.stub_tiles and not res.aborted
+    mine = built.layers if corridor_id == "overview" else built.layers.for_corridor(corridor_id)
+    assert res.evaluate == len(mine.legs)
+
+
+def test_switching_layers_off_hides_their_paths(session, built):
     def act(page):
-        ferry = page.locator(f"{MAIN_MAP_PATHS}.cm-ferry").first
-        ferry.dispatch_event("click")
-        page.wait_for_selector(".leaflet-popup-content", timeout=5000)
-        popup = page.locator(".leaflet-popup-content").inner_text()
-        before = count_paths(page)
+        before = count_paths(page), page.locator(ARROWS).count()
         page.locator(".leaflet-control-layers-overlays label", has_text="Ferry").locator("input").uncheck()
-        return popup, before, count_paths(page)
+        after_ferry = count_paths(page)
+        page.locator(".leaflet-control-layers-overlays label", has_text="Direction of travel").locator(
+            "input"
+        ).uncheck()
+        after_arrows = page.locator(ARROWS).count()
+        page.locator(".leaflet-control-layers-overlays label", has_text="Direction of travel").locator("input").check()
+        return before, after_ferry, after_arrows, page.locator(ARROWS).count()
 
     res = session.open("maps/middle-corridor.html", root=built.out, actions=act)
     res.assert_clean()
-    popup, before, after = res.evaluate
-    assert "Aktau → Port of Baku" in popup or "Aktau →" in popup
-    assert "Ferry" in popup
+    (paths, arrows), after_ferry, after_arrows, arrows_back = res.evaluate
     ferries = int((built.layers.for_corridor("middle-corridor").legs["mode"] == "ferry").sum())
-    assert ferries >= 1 and after == before - ferries
+    assert ferries >= 1 and after_ferry == paths - ferries
+    assert arrows >= paths and after_arrows == 0
+    assert 0 < arrows_back <= arrows  # back on, for the legs still shown
+
+
+def test_leg_popup_opens_on_click(session, built):
+    def act(page):
+        page.locator(f"{MAIN_MAP_PATHS}.cm-ferry").first.dispatch_event("click")
+        page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+        return page.locator(".leaflet-popup-content").inner_text()
+
+    res = session.open("maps/middle-corridor.html", root=built.out, actions=act)
+    res.assert_clean()
+    assert "Aktau →" in res.evaluate
+    assert "Ferry, operational" in res.evaluate
+    assert "Routed" in res.evaluate and "km" in res.evaluate
+    if "on_network_share" in built.layers.legs.columns:
+        assert "On network" in res.evaluate
+
+
+def test_hub_popup_shows_facts_with_linked_sources(session, built):
+    hubs = built.layers.for_corridor("middle-corridor").hubs
+    with_link = [i for i, facts in enumerate(hubs["facts"]) if "<https://" in facts]
+    assert with_link, "the Middle Corridor has a hub with a linked fact source"
+    index = with_link[0]
+
+    def act(page):
+        page.locator(".cm-hub").nth(index).click(force=True)
+        page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+        popup = page.locator(".leaflet-popup-content")
+        return popup.inner_text(), popup.locator("a[href^='https://']").count()
+
+    res = session.open("maps/middle-corridor.html", root=built.out, actions=act)
+    res.assert_clean()
+    text, links = res.evaluate
+    assert hubs.iloc[index]["name"] in text
+    assert links >= 1
+
+
+def test_self_contained_map_loads_with_every_outside_request_refused(session, built, tmp_path):
+    assets = tmp_path / "assets"
+    missing = mirror_assets(asset_urls(), assets)  # (an image a stylesheet names may be absent)
+    assert not set(missing) & set(asset_urls())
+    out = tmp_path / "offline"
+    build_from_layers(built.layers, out, assets=assets)
+
+    for name in ("middle-corridor", "overview"):
+        res = session.open(f"maps/{name}.html", root=out, actions=look, offline=True)
+        res.assert_clean()
+        assert not res.served_assets and not any(is_cdn_url(u) for u in res.aborted)
+        mine = built.layers if name == "overview" else built.layers.for_corridor(name)
+        assert res.evaluate["paths"] == len(mine.legs)
+        assert res.evaluate["legend"] and all(res.evaluate["controls"].values())
 
 
 def test_index_page(session, built):
@@ -91,7 +180,10 @@ def test_index_page(session, built):
         "index.html",
         root=built.out,
         screenshot=ARTIFACTS / "index.png",
-        actions=lambda page: page.locator("tbody tr").count(),
+        actions=lambda page: (page.locator("tbody tr").count(), page.locator("svg.sketch polyline").count()),
     )
     res.assert_clean()
-    assert res.evaluate == len(built.layers.corridors)
+    rows, sketch_lines = res.evaluate
+    assert rows == len(built.layers.corridors)
+    assert sketch_lines == len(built.layers.legs)
+    assert not res.aborted and not res.served_assets  # the index needs nothing from outside

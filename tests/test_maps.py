@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+import shapely
 
 from geo.catalog import load_catalog
 from geo.errors import OptionError
 from layers.frames import layers_from_catalog
 from maps.build import index_html
-from maps.render import corridor_map, esc, overview_map, render_html, resolve_tiles
+from maps.render import (
+    asset_path,
+    asset_urls,
+    check_assets,
+    corridor_map,
+    esc,
+    inline_assets,
+    overview_map,
+    render_html,
+    resolve_tiles,
+    route_sketch,
+)
 from tests.conftest import MINI
 
 EVIL = '<script>alert(1)</script> `${x}` & "q"'
@@ -19,7 +32,7 @@ EVIL = '<script>alert(1)</script> `${x}` & "q"'
 def test_corridor_map(mini_layers):
     html = render_html(corridor_map(mini_layers, "t-caspian"))
     assert html.count("L.polyline(") == 3
-    assert html.count("L.marker(") == 4
+    assert html.count('"className": "cm-hub"') == 4
     assert "cm-legend" in html and "Ferry" in html and "Planned" in html and "Sea port" in html
     assert "L.control.layers" in html
     assert "fitBounds" in html
@@ -80,6 +93,100 @@ def test_index_page(mini_layers):
     html = index_html(mini_layers)
     assert 'href="maps/t-caspian.html"' in html and 'href="layers/t-caspian.geojson"' in html
     assert 'href="maps/overview.html"' in html and 'href="layers/corridors.gpkg"' in html
-    assert "1,161 km" in html or "1,16" in html
+    assert f"{mini_layers.corridors['length_km'].iloc[0]:,.0f} km" in html
     assert "KAZ, AZE, GEO, TUR" in html
     assert "searoute" in html
+
+
+def test_corridor_map_controls_and_layers(mini_layers):
+    html = render_html(corridor_map(mini_layers, "t-caspian"))
+    # a layer per mode and status, with a line sample in the label
+    assert "Rail · planned" in html and "Ferry · operational" in html
+    assert "Direction of travel" in html and ".setText(" in html  # arrows, a layer of their own
+    assert "L.control.fullscreen" in html and "L.Control.Measure" in html and "L.Control.MiniMap" in html
+    assert "L.control.scale" in html
+    # no Bootstrap, Font Awesome or awesome-markers: the maps do not use them
+    assert "bootstrap" not in html and "fontawesome" not in html and "awesome-markers" not in html
+
+
+def test_hub_popup_has_facts_with_linked_sources(mini_layers):
+    html = render_html(corridor_map(mini_layers, "t-caspian"))
+    assert "Phase 1: 15 Mt + 100,000 TEU" in html
+    assert (
+        "href=&#x27;https://portnews.ru/news/346384/&#x27;" in html or "href='https://portnews.ru/news/346384/'" in html
+    )
+
+
+def test_leg_popup_shows_on_network_share_when_the_column_exists(mini_layers):
+    legs = mini_layers.legs.copy()
+    legs["on_network_share"] = 0.25
+    layers = type(mini_layers)(hubs=mini_layers.hubs, legs=legs, corridors=mini_layers.corridors)
+    assert "On network" in render_html(corridor_map(layers, "t-caspian"))
+    without = type(mini_layers)(
+        hubs=mini_layers.hubs, legs=legs.drop(columns="on_network_share"), corridors=mini_layers.corridors
+    )
+    assert "On network" not in render_html(corridor_map(without, "t-caspian"))
+
+
+def test_display_coordinates_are_rounded_and_simplified(mini_layers):
+    html = render_html(corridor_map(mini_layers, "t-caspian"))
+    polylines = re.findall(r"L\.polyline\(\s*(\[\[.*?\]\])", html, flags=re.S)
+    assert len(polylines) == len(mini_layers.legs)
+    for text in polylines:
+        assert not re.search(r"\d\.\d{6,}", text)
+    drawn = sum(len(json.loads(t)) for t in polylines)
+    assert drawn <= sum(shapely.get_num_coordinates(g) for g in mini_layers.legs.geometry)
+
+
+def test_route_sketch_is_static_svg(mini_layers):
+    svg = str(route_sketch(mini_layers.legs, title="<x>"))
+    assert svg.startswith("<svg") and svg.count("<polyline") == len(mini_layers.legs)
+    assert "<x>" not in svg and "script" not in svg
+    assert "stroke-dasharray" in svg  # the planned leg
+    html = index_html(mini_layers)
+    assert html.count("class='sketch'") == len(mini_layers.corridors)
+    assert "operational" in html and "km planned" in html
+
+
+def test_inline_assets(mini_layers, tmp_path):
+    html = render_html(corridor_map(mini_layers, "t-caspian"))
+    with pytest.raises(OptionError, match=r"--assets .*: missing .*leaflet\.js \(a copy of https://"):
+        inline_assets(html, tmp_path)
+    with pytest.raises(OptionError, match=r"missing"):
+        check_assets(tmp_path)
+    for url in asset_urls():
+        path = asset_path(tmp_path, url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = (
+            "a { background: url(images/x.png) } b { background: url('gone.png') }"
+            if url.endswith(".css")
+            else "x = '</script>';"
+        )
+        path.write_text(f"/* {url} */ {text}", encoding="utf-8")
+    image = asset_path(tmp_path, "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/images/x.png")
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(b"\x89PNG")
+    check_assets(tmp_path)
+    page = inline_assets(html, tmp_path)
+    assert '<script src="http' not in page and '<link rel="stylesheet" href="http' not in page
+    assert 'url("data:image/png;base64,' in page  # an image the mirror holds is inlined
+    assert 'url("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/gone.png")' in page  # others stay absolute
+    assert "<\\/script>" in page
+    assert inline_assets(html, tmp_path) == page  # reproducible
+
+
+def test_esc_backslash():
+    assert esc("C:\\new") == "C:&#92;new"
+
+
+def test_self_contained_and_assets_go_together(tmp_path):
+    from click.testing import CliRunner
+
+    from maps.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--self-contained", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "--self-contained and --assets DIR go together" in result.output
+    result = CliRunner().invoke(
+        main, ["build", "--self-contained", "--assets", str(tmp_path), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2 and "missing" in result.output and "leaflet.js" in result.output
