@@ -75,7 +75,7 @@ MODE_STYLES: dict[Mode, ModeStyle] = {
 STATUS_STYLES: dict[Status, StatusStyle] = {
     Status.OPERATIONAL: StatusStyle("Operational", (), 0.9),
     Status.UNDER_CONSTRUCTION: StatusStyle("Under construction", (3, 2), 0.9),
-    Status.PLANNED: StatusStyle("Planned", (1, 2), 0.8),
+    Status.PLANNED: StatusStyle("Planned", (0.3, 2.5), 0.85),  # round dots, unlike the dashes above
 }
 
 HUB_STYLES: dict[HubKind, HubStyle] = {

@@ -29,7 +29,7 @@ import folium
 from jinja2 import Environment
 
 from geo.catalog import Catalog
-from geo.errors import OutputError
+from geo.errors import CorridorMapperError, OutputError
 from geo.geometry import GeometryBuilder
 from geo.model import Corridor, Mode
 from layers.frames import Layers, layers_from_catalog
@@ -130,8 +130,18 @@ def _move_into_place(staging: Path, out: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
-def _steps(layers: Layers, formats: tuple[str, ...]) -> int:
-    return len(formats) + len(layers.corridors) + 1
+def _steps(n_corridors: int, formats: tuple[str, ...]) -> int:
+    return len(formats) + n_corridors + 1
+
+
+def _checked(formats: Iterable[str], tiles: str | None, assets: Path | None) -> tuple[str, ...]:
+    """Validate the options before any work, so that a bad one costs nothing."""
+    parsed = parse_formats(formats)
+    if tiles:
+        resolve_tiles(tiles)
+    if assets is not None:
+        check_assets(assets)
+    return parsed
 
 
 def build(
@@ -162,18 +172,17 @@ def build(
         ``out`` cannot be created or written.
     """
     progress = progress or _Silent()
-    formats = parse_formats(formats)
-    if tiles:
-        resolve_tiles(tiles)  # a bad name fails before any work
-    if assets is not None:
-        check_assets(assets)  # so does a missing asset
-    legs = [leg for c in corridors for leg in c.legs]
-    progress.start(len(legs) + len(formats) + len(corridors) + 1)
+    formats = _checked(formats, tiles, assets)
+    progress.start(sum(len(c.legs) for c in corridors) + _steps(len(corridors), formats))
     builder = GeometryBuilder(catalog.hubs)
     for c in corridors:
-        for leg in c.legs:
+        for seq, leg in enumerate(c.legs, start=1):
             progress.step(f"{c.id}: {leg.from_hub} → {leg.to_hub} ({leg.mode})")
-            builder(leg)
+            try:
+                builder(leg)
+            except CorridorMapperError as exc:
+                where = catalog.origin.get(f"corridor:{c.id}", "")
+                raise type(exc)(f"{where + ': ' if where else ''}corridor {c.id!r}, leg {seq}: {exc}") from None
     layers = layers_from_catalog(catalog, corridors, geometry_of=builder)
     return _build(layers, Path(out), tiles, formats, parameters or {}, progress, assets)
 
@@ -198,12 +207,8 @@ def build_from_layers(
         ``out`` cannot be created or written.
     """
     progress = progress or _Silent()
-    formats = parse_formats(formats)
-    if tiles:
-        resolve_tiles(tiles)
-    if assets is not None:
-        check_assets(assets)
-    progress.start(_steps(layers, formats))
+    formats = _checked(formats, tiles, assets)
+    progress.start(_steps(len(layers.corridors), formats))
     return _build(layers, Path(out), tiles, formats, parameters or {}, progress, assets)
 
 

@@ -200,7 +200,7 @@ def _line_sample(color: str, weight: float, dash: str | None, *, width: int = 30
     dash_attr = f" stroke-dasharray='{dash}'" if dash else ""
     return (
         f"<svg width='{width}' height='10' class='cm-sample'><line x1='1' y1='5' x2='{width - 1}' y2='5' "
-        f"stroke='{color}' stroke-width='{weight}'{dash_attr}/></svg>"
+        f"stroke='{color}' stroke-width='{weight}' stroke-linecap='round'{dash_attr}/></svg>"
     )
 
 

@@ -92,3 +92,17 @@ def test_failed_build_leaves_output_untouched(tmp_path):
     result = CliRunner().invoke(main, ["build", "--catalog", str(volga), "--out", str(out)])
     assert result.exit_code == 2 and "Volga-Don" in result.output
     assert {p: (out / p).read_bytes() for p in files(out)} == before
+
+
+def test_leg_off_the_network_is_a_clear_error(tmp_path):
+    far = tmp_path / "far.toml"
+    far.write_text(
+        '[hubs.desert]\nname = "Desert"\ncountry = "TKM"\nkind = "city"\nlat = 40.0\nlon = 58.0\nsources = ["t"]\n'
+        '[corridors.far]\nname = "Far"\nsummary = "s"\nsources = ["t"]\n'
+        '[[corridors.far.legs]]\nfrom = "bereket"\nto = "desert"\nmode = "rail"\nstatus = "operational"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["build", "--catalog", str(far), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{far}: corridor 'far', leg 1: rail leg bereket -> desert: desert is 81 km from the nearest rail line" in result.output
+    assert "max_snap_km" in result.output and not (tmp_path / "o").exists()

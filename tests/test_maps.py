@@ -38,7 +38,7 @@ def test_corridor_map(mini_layers):
     assert "fitBounds" in html
     assert "searoute (Eurostat marnet" in html  # data attribution
     assert "Esri" in html  # tile attribution
-    assert '"dashArray": "4,7"' in html  # the planned rail leg (weight 3.5, dash 1,2)
+    assert '"dashArray": "1,9"' in html  # the planned rail leg: round dots (weight 3.5, dash 0.3,2.5)
     assert "<title>Test: Aktau to Kars</title>" in html
     assert "fa-" not in html.split("<body>")[1]  # no icon font needed for hubs
 
