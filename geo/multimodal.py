@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pycountry
 import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
@@ -110,7 +111,7 @@ def parse_place(text: str, catalog: Catalog, *, role: str) -> Hub:
 def _country_at(lon: float, lat: float) -> str:
     """The country whose outline holds the point, or the nearest one (for points at sea)."""
     p = shapely.Point(lon, lat)
-    outlines = sorted(country_outlines().items())
+    outlines = sorted((k, g) for k, g in country_outlines().items() if pycountry.countries.get(alpha_3=k))
     return min(outlines, key=lambda item: item[1].distance(p))[0]
 
 

@@ -25,7 +25,6 @@ import json
 import mimetypes
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
@@ -44,7 +43,7 @@ from folium.map import Layer
 from folium.template import Template
 from markupsafe import Markup
 
-from geo.countries import OUTLINES_ATTRIBUTION, country_outlines
+from geo.countries import OUTLINES_ATTRIBUTION, simplified_outlines
 from geo.errors import OptionError
 from geo.model import HubKind, Mode, Status
 from layers.frames import Layers
@@ -73,8 +72,8 @@ DISPLAY_DECIMALS = 5
 """Coordinates on maps are rounded to this many decimals (about 1 m)."""
 LINE_TOLERANCE = 0.001
 """Simplification of the drawn legs, in degrees (about 100 m: under a pixel up to zoom 10)."""
-OUTLINE_TOLERANCE = 0.02
-"""Simplification of the country outlines, in degrees (about 2 km: finer than the 1:110m source)."""
+OUTLINE_TOLERANCE = 0.03
+"""Simplification of the country outlines for display, in degrees (about 3 km; the source is 1:10m)."""
 LAND, WATER, BORDER = "#fbfaf7", "#dce8f0", "#a8a8a8"
 """Colours of the embedded country-outline layer (and of the map background: water)."""
 
@@ -542,13 +541,18 @@ def _bounds(layers: Layers) -> tuple[float, float, float, float] | None:
     return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
-@cache
-def _simplified_outlines() -> tuple[tuple[str, ...], tuple[shapely.Geometry, ...]]:
-    """All outlines simplified together as a coverage, so neighbours keep one shared border."""
-    outlines = country_outlines()
-    keys = tuple(sorted(outlines))
-    simple = shapely.coverage_simplify(np.array([outlines[k] for k in keys], dtype=object), OUTLINE_TOLERANCE)
-    return keys, tuple(simple)
+def _simplified_outlines(tolerance: float = OUTLINE_TOLERANCE) -> tuple[tuple[str, ...], tuple[shapely.Geometry, ...]]:
+    return simplified_outlines(tolerance)
+
+
+OUTLINE_LEVELS = ((12.0, 0.02), (45.0, 0.05), (float("inf"), 0.12))
+"""(largest side of the shown box in degrees, simplification tolerance): coarser outlines for wider views,
+where a pixel covers more ground. Each level is simplified once and cached."""
+
+
+def _outline_tolerance(box: tuple[float, float, float, float]) -> float:
+    side = max(box[2] - box[0], box[3] - box[1])
+    return next(tol for limit, tol in OUTLINE_LEVELS if side <= limit)
 
 
 OUTLINE_PRECISION = 0.01
@@ -598,12 +602,17 @@ def _outline_box(bounds: tuple[float, float, float, float]) -> tuple[float, floa
 def _add_country_outlines(m: folium.Map, bounds: tuple[float, float, float, float]) -> _Outlines:
     """Light country outlines under the tiles, so the map reads when no tiles load."""
     box = _outline_box(bounds)
+    tolerance = _outline_tolerance(box)
     features = []
-    for iso3, geom in zip(*_simplified_outlines(), strict=True):
+    for iso3, geom in zip(*_simplified_outlines(tolerance), strict=True):
         part = shapely.clip_by_rect(geom, *box)
         if part.is_empty:
             continue
-        part = shapely.set_precision(part, OUTLINE_PRECISION)
+        # islands smaller than a few pixels at this scale only cost bytes
+        parts = [g for g in getattr(part, "geoms", [part]) if g.area >= 4 * tolerance**2]
+        if not parts:
+            continue
+        part = shapely.set_precision(shapely.union_all(parts), OUTLINE_PRECISION)
         if not part.is_empty:
             features.append({"type": "Feature", "properties": {"iso3": iso3}, "geometry": part.__geo_interface__})
     folium.map.CustomPane("cm-countries", z_index=150, pointer_events=False).add_to(m)
