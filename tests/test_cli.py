@@ -104,5 +104,8 @@ def test_leg_off_the_network_is_a_clear_error(tmp_path):
     )
     result = CliRunner().invoke(main, ["build", "--catalog", str(far), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert f"{far}: corridor 'far', leg 1: rail leg bereket -> desert: desert is 81 km from the nearest rail line" in result.output
+    assert (
+        f"{far}: corridor 'far', leg 1: rail leg bereket -> desert: desert is 81 km from the nearest rail line"
+        in result.output
+    )
     assert "max_snap_km" in result.output and not (tmp_path / "o").exists()
