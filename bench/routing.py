@@ -170,7 +170,7 @@ def main() -> None:
     print(f"  {'engine':<42} {'graph build s':>13} {'median ms':>10} {'max ms':>9}  same lengths")
     for name, build_s, med, mx, agree in rows:
         b = f"{build_s:.2f}" if build_s is not None else "-"
-        print(f"  {name:<42} {b:>13} {med * 1000:>10.1f} {mx * 1000:>9.1f}  {agree}")
+        print(f"  {name:<42} {b:>13} {med * 1000:>10.2f} {mx * 1000:>9.2f}  {agree}")
 
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-c", "from maps.cli import main; main()", "build", "--out", str(Path(tmp) / "out")]
