@@ -166,6 +166,7 @@ def network_geometry(kind: str) -> Builder:
     """A builder that routes legs on the named network (``rail`` or ``road``), loaded on first use."""
 
     def build(points: Sequence[tuple[float, float]], leg: Leg) -> LegGeometry:
+        # imported here: geo.network and geo.routing measure with this module's GEOD
         from geo.network import prepared_network
         from geo.routing import DEFAULT_MAX_SNAP_KM, route_points
 
