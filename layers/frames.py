@@ -31,7 +31,7 @@ LEG_COLUMNS = [
 ]  # fmt: skip
 CORRIDOR_COLUMNS = [
     "corridor_id", "name", "length_km", *(f"{m}_km" for m in Mode),
-    "under_construction_km", "planned_km", "n_legs", "border_crossings", "countries", "summary",
+    "under_construction_km", "planned_km", "n_legs", "border_crossings", "countries", "summary", "facts", "source",
 ]  # fmt: skip
 
 
@@ -152,6 +152,8 @@ def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.G
                 "border_crossings": _border_crossings(countries),
                 "countries": ",".join(dict.fromkeys(countries)),
                 "summary": c.summary,
+                "facts": _facts_json(c.facts),
+                "source": _joined(c.sources),
             }
         )
         lines.append(shapely.multilinestrings(list(mine.geometry)))

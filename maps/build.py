@@ -27,6 +27,7 @@ from typing import Protocol
 
 import folium
 from jinja2 import Environment
+from markupsafe import Markup
 
 from geo.catalog import Catalog
 from geo.errors import CorridorMapperError, OutputError
@@ -39,6 +40,7 @@ from maps.render import (
     DEFAULT_TILES,
     check_assets,
     corridor_map,
+    facts_html,
     inline_assets,
     overview_map,
     render_html,
@@ -89,6 +91,7 @@ def index_html(layers: Layers, *, title: str = "Trade corridors") -> str:
         title=title,
         corridors=layers.corridors.drop(columns="geometry").to_dict("records"),
         sketches={cid: route_sketch(mine.legs, width=140, height=56, title=cid) for cid, mine in _per_corridor(layers)},
+        facts={row["corridor_id"]: Markup(facts_html(row.get("facts", ""))) for _, row in layers.corridors.iterrows()},
         modes=modes,
         attribution=attribution_lines(layers),
         version=tool_version(),

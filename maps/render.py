@@ -157,19 +157,27 @@ def _facts(cell: object) -> list[dict[str, Any]]:
     return list(json.loads(cell))
 
 
+def facts_html(cell: object) -> str:
+    """Facts stored as JSON in a layer cell, as an escaped HTML list with their sources (links where known)."""
+    facts = _facts(cell)
+    if not facts:
+        return ""
+    items = "".join(
+        f"<li>{esc(f['text'])} <span class='cm-src'>({_sources_html('; '.join(f['sources']), '; ')})</span></li>"
+        for f in facts
+    )
+    return f"<ul class='cm-factlist'>{items}</ul>"
+
+
 def _hub_popup(hub: Any) -> str:
     kind = HUB_STYLES[HubKind(hub.kind)].label
     parts = [
         f"<b>{esc(hub.name)}</b>",
         f"<div class='cm-sub'>{esc(kind)} · {esc(_country(hub.country))}</div>",
     ]
-    facts = _facts(getattr(hub, "facts", ""))
+    facts = facts_html(getattr(hub, "facts", ""))
     if facts:
-        items = "".join(
-            f"<li>{esc(f['text'])} <span class='cm-src'>({_sources_html('; '.join(f['sources']), '; ')})</span></li>"
-            for f in facts
-        )
-        parts.append(f"<ul class='cm-factlist'>{items}</ul>")
+        parts.append(facts)
     notes = getattr(hub, "notes", "")
     if isinstance(notes, str) and notes:
         parts.append(f"<p class='cm-notes'>{esc(notes)}</p>")
@@ -326,6 +334,8 @@ class _Legend(MacroElement):
           <div class="cm-legend-gap"></div>
           {% for svg, label in this.hubs %}<div><span class="cm-sym">{{ svg }}</span> {{ label }}</div>{% endfor %}
           <div class="cm-legend-note">▶ direction of travel · click for facts</div>
+          {% if this.about %}<details class="cm-about"><summary>About this corridor</summary>
+            {{ this.about }}</details>{% endif %}
         </div>
         <style>
           .cm-legend { position: absolute; z-index: 1000; bottom: 44px; left: 10px; background: rgba(255,255,255,.94);
@@ -334,6 +344,10 @@ class _Legend(MacroElement):
           .cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; }
           .cm-legend-gap { height: 4px; }
           .cm-legend-note { color: #666; font-size: 11px; margin-top: 4px; }
+          details.cm-about { margin-top: 4px; font-size: 11.5px; }
+          details.cm-about summary { cursor: pointer; color: #0b5cad; }
+          details.cm-about[open] { max-height: 45vh; overflow-y: auto; }
+          details.cm-about p { margin: 4px 0; }
           .cm-legend svg, .leaflet-control-layers svg.cm-sample { vertical-align: middle; }
           .cm-sym { display: inline-block; width: 30px; text-align: center; }
           .cm-hub svg { display: block; }
@@ -364,10 +378,13 @@ class _Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str, modes: Iterable[str], statuses: Iterable[str], kinds: Iterable[str]) -> None:
+    def __init__(
+        self, title: str, modes: Iterable[str], statuses: Iterable[str], kinds: Iterable[str], *, about: str = ""
+    ) -> None:
         super().__init__()
         self._name = "Legend"
         self.title = esc(title)
+        self.about = Markup(about)  # built from escaped parts by the caller
         self.water = WATER
         modes, statuses, kinds = set(modes), set(statuses), set(kinds)
         self.modes = [
@@ -693,7 +710,14 @@ def _finish(
     The overview names no countries (too busy) and starts with its minimap folded.
     """
     _Direction(drawn).add_to(m)
-    _Legend(title, layers.legs["mode"], layers.legs["status"], layers.hubs["kind"]).add_to(m)
+    about = ""
+    if not overview and len(layers.corridors) == 1:
+        row = layers.corridors.iloc[0]
+        summary, facts = row.get("summary", ""), facts_html(row.get("facts", ""))
+        sources = _sources_html(row.get("source", ""), "; ")
+        about = (f"<p>{esc(summary)}</p>" if summary else "") + facts
+        about += f"<p class='cm-src'>Sources: {sources}</p>" if sources else ""
+    _Legend(title, layers.legs["mode"], layers.legs["status"], layers.hubs["kind"], about=about).add_to(m)
     _Attribution([*layers.attribution, OUTLINES_ATTRIBUTION]).add_to(m)
     folium.LayerControl(collapsed=collapsed).add_to(m)
     bounds = _bounds(layers)

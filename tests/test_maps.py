@@ -190,3 +190,15 @@ def test_self_contained_and_assets_go_together(tmp_path):
         main, ["build", "--self-contained", "--assets", str(tmp_path), "--out", str(tmp_path / "o")]
     )
     assert result.exit_code == 2 and "missing" in result.output and "leaflet.js" in result.output
+
+
+def test_corridor_facts_on_index_and_map(catalog):
+    from layers.frames import layers_from_catalog
+
+    layers = layers_from_catalog(catalog, [catalog.corridors["zangezur"]])
+    facts = catalog.corridors["zangezur"].facts
+    assert facts, "the catalog has facts for this corridor"
+    index = index_html(layers)
+    assert "Facts and sources" in index and esc(facts[0].text) in index
+    page = render_html(corridor_map(layers, "zangezur"))
+    assert "About this corridor" in page and esc(facts[0].text) in page
