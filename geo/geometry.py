@@ -47,6 +47,8 @@ DENSIFY_KM = 20.0
 """Great-circle lines get a vertex at least every this many km, so they curve on a map."""
 
 SEAROUTE_ATTRIBUTION = "Sea routes: searoute (Eurostat marnet, Apache-2.0)"
+MAX_PORT_KM = 100.0
+"""A sea or ferry leg's hub may lie this far from searoute's network (Astrakhan, up the Volga, is about 10 km)."""
 GREAT_CIRCLE = "great-circle"
 SEAROUTE = "searoute"
 
@@ -152,6 +154,13 @@ def sea_geometry(points: Sequence[tuple[float, float]], leg: Leg) -> LegGeometry
             "at a port, change the mode to rail or road, or add via points at sea"
         )
     coords[:, 0] = _unwrap(coords[:, 0])
+    for piece, hub in ((coords[:2], leg.from_hub), (coords[-2:], leg.to_hub)):
+        km = geodesic_km(piece)
+        if len(coords) > 3 and km > MAX_PORT_KM:
+            raise GeometryError(
+                f"{hub} is {km:.0f} km from the nearest sea lane (the limit is {MAX_PORT_KM:.0f} km): "
+                "is it a port? Start the sea leg at a port hub, or change the leg's mode"
+            )
     return searoute_leg(coords)
 
 

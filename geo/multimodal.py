@@ -103,7 +103,7 @@ def parse_place(text: str, catalog: Catalog, *, role: str) -> Hub:
             sources=["given on the command line"],
         )
     raise OptionError(
-        f"{role} {text!r}: not a hub id nor 'lat,lon': use a hub id from the catalog (see geo/data/hubs.toml) "
+        f"{role} {text!r}: not a hub id nor 'lat,lon': use a hub id (`corridors list --hubs` lists them) "
         "or a point such as 41.72,44.78"
     )
 
@@ -369,6 +369,9 @@ def plan_route(
     stops = [parse_place(origin, catalog, role="FROM")]
     stops += [parse_place(v, catalog, role="--via") for v in via]
     stops.append(parse_place(destination, catalog, role="TO"))
+    for a, b in itertools.pairwise(stops):
+        if a.id == b.id:
+            raise OptionError(f"{a.id}: the route would go from {a.name} to itself: give different places")
     for hub in stops:
         if avoid and avoid_mask(np.array([hub.lon]), np.array([hub.lat]), avoid, outlines)[0]:
             raise OptionError(
@@ -393,6 +396,10 @@ def plan_route(
         legs += _legs_from_path(graph, nodes, hubs)
     first, last = stops[0], stops[-1]
     cid = f"route-{_slug(first)}-{_slug(last)}"
+    if len(stops) > 2:
+        cid += "-via-" + "-".join(_slug(h) for h in stops[1:-1])
+    if avoid:
+        cid += "-avoid-" + "-".join(sorted(a.lower() for a in avoid))
     summary = f"Shortest route by {', '.join(sorted(str(m) for m in modes))}"
     summary += f", avoiding {', '.join(avoid)}" if avoid else ""
     summary += f", via {', '.join(h.name for h in stops[1:-1])}" if len(stops) > 2 else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -16,8 +16,9 @@ import pandas as pd
 import shapely
 
 from geo.catalog import Catalog
+from geo.countries import countries_along
 from geo.geometry import GeometryBuilder, LegGeometry
-from geo.model import Corridor, Fact, Leg, Mode, Status
+from geo.model import Corridor, Fact, Hub, Leg, Mode, Status
 
 __all__ = ["CRS", "Layers", "corridors_frame", "hubs_frame", "layers_from_catalog", "legs_frame"]
 
@@ -27,7 +28,7 @@ HUB_COLUMNS = ["hub_id", "name", "country", "kind", "corridors", "source", "fact
 LEG_COLUMNS = [
     "corridor_id", "seq", "from_hub", "to_hub", "mode", "status", "length_km",
     "network_km", "connector_km", "snap_km", "on_network_share",
-    "published_km", "source", "published_source", "method", "attribution", "notes",
+    "published_km", "countries", "source", "published_source", "method", "attribution", "notes",
 ]  # fmt: skip
 CORRIDOR_COLUMNS = [
     "corridor_id", "name", "length_km", *(f"{m}_km" for m in Mode),
@@ -92,8 +93,34 @@ def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor]) -> gpd.GeoDataFr
     return gpd.GeoDataFrame(data, columns=HUB_COLUMNS, geometry=geometry, crs=CRS)
 
 
-def legs_frame(corridors: Sequence[Corridor], geometry_of: Callable[[Leg], LegGeometry]) -> gpd.GeoDataFrame:
-    """One line per leg of each corridor, numbered from 1 in route order."""
+def _collapse(seq: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for k in seq:
+        if not out or out[-1] != k:
+            out.append(k)
+    return out
+
+
+def leg_countries(leg: Leg, geometry: LegGeometry, hubs: Mapping[str, Hub]) -> list[str]:
+    """The countries a leg passes through, in order: along the line for routed land legs, else its hubs'."""
+    via = [hubs[v.hub].country for v in leg.via if v.hub is not None and v.hub in hubs]
+    ends = [hubs[h].country if h in hubs else "" for h in (leg.from_hub, leg.to_hub)]
+    routed_on_land = not leg.mode.is_water and geometry.method.endswith("network") and len(geometry.coords) > 3
+    # the network part only: the straight snap pieces at the ends are drawn, not travelled
+    middle = countries_along([shapely.LineString(geometry.coords[1:-1])]) if routed_on_land else via
+    return [c for c in _collapse([ends[0], *middle, ends[1]]) if c]
+
+
+def legs_frame(
+    corridors: Sequence[Corridor],
+    geometry_of: Callable[[Leg], LegGeometry],
+    hubs: Mapping[str, Hub] | None = None,
+) -> gpd.GeoDataFrame:
+    """One line per leg of each corridor, numbered from 1 in route order.
+
+    With ``hubs``, ``countries`` lists the countries each leg passes through
+    (see :func:`leg_countries`); without, it is empty.
+    """
     rows, lines = [], []
     for c in corridors:
         for seq, leg in enumerate(c.legs, start=1):
@@ -112,6 +139,7 @@ def legs_frame(corridors: Sequence[Corridor], geometry_of: Callable[[Leg], LegGe
                     "snap_km": round(float(g.extras.get("snap_km", 0.0)), 3),
                     "on_network_share": round(g.on_network_share, 4),
                     "published_km": leg.published_km,
+                    "countries": ",".join(leg_countries(leg, g, hubs)) if hubs is not None else "",
                     "source": _joined(leg.sources),
                     "published_source": str(leg.published_km_source or ""),
                     "method": g.method,
@@ -131,15 +159,17 @@ def _border_crossings(countries: Sequence[str]) -> int:
 def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """One multi-line per corridor with its key figures.
 
-    ``countries`` lists the hubs' countries in route order (ISO3, comma-separated);
-    ``border_crossings`` counts changes of country from hub to hub.
+    ``countries`` lists the countries the corridor passes through, in route
+    order, each once (ISO3, comma-separated): along the line of routed land
+    legs, and the hubs' countries for sea, ferry and straight legs.
+    ``border_crossings`` counts the changes of country along the way.
     """
     rows, lines = [], []
     for c in corridors:
         mine = legs[legs["corridor_id"] == c.id]
         km = mine.groupby("mode")["length_km"].sum()
         by_status = mine.groupby("status")["length_km"].sum()
-        countries = [catalog.hubs[h].country for h in c.hub_ids]
+        countries = _collapse(k for cell in mine["countries"] for k in cell.split(",") if k)
         rows.append(
             {
                 "corridor_id": c.id,
@@ -173,7 +203,7 @@ def layers_from_catalog(
     :class:`geo.geometry.GeometryBuilder` over the catalog's hubs.
     """
     geometry_of = geometry_of or GeometryBuilder(catalog.hubs)
-    legs = legs_frame(corridors, geometry_of)
+    legs = legs_frame(corridors, geometry_of, catalog.hubs)
     return Layers(
         hubs=hubs_frame(catalog, corridors),
         legs=legs,

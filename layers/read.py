@@ -75,10 +75,12 @@ def _conform(frame: gpd.GeoDataFrame, name: str, path: Path) -> gpd.GeoDataFrame
         known = {str(v) for v in enum}
         wrong = frame[~frame[column].isin(known)]
         if len(wrong):
-            value = wrong.iloc[0][column]
+            row = wrong.iloc[0]
+            where = f"{REQUIRED[name][0]} {row[REQUIRED[name][0]]!r}"
+            if name == "legs" and "seq" in row:
+                where += f", leg {row['seq']} ({row.get('from_hub', '?')} -> {row.get('to_hub', '?')})"
             raise CatalogError(
-                f"{path}: layer '{name}', {REQUIRED[name][0]} {wrong.iloc[0][REQUIRED[name][0]]!r}: "
-                f"{column} {value!r} is not one of {', '.join(sorted(known))}"
+                f"{path}: layer '{name}', {where}: {column} {row[column]!r} is not one of {', '.join(sorted(known))}"
             )
     ours = _columns(name)
     out = pd.DataFrame(index=frame.index)
@@ -117,6 +119,24 @@ def _measure_legs(legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         round(sum(geodesic_km(shapely.get_coordinates(p)) for p in getattr(g, "geoms", [g])), 3) for g in legs.geometry
     ]
     return legs
+
+
+def _check_legs(legs: gpd.GeoDataFrame, hub_ids: set[str], source: str) -> None:
+    """Every leg's hubs exist, and each corridor's legs chain in ``seq`` order (as a catalog must)."""
+    for cid, mine in legs.groupby("corridor_id", sort=False):
+        mine = mine.sort_values("seq")
+        previous = None
+        for row in mine.itertuples():
+            where = f"{source}: corridor {cid!r}, leg {row.seq}"
+            for field in ("from_hub", "to_hub"):
+                value = getattr(row, field)
+                if value not in hub_ids:
+                    raise CatalogError(f"{where}: {field} {value!r} is not in layer 'hubs': fix the id or add the hub")
+            if previous is not None and row.from_hub != previous:
+                raise CatalogError(
+                    f"{where}: starts at {row.from_hub!r} but the leg before ends at {previous!r}: legs must chain"
+                )
+            previous = row.to_hub
 
 
 def _corridor_figures(corridors: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
@@ -209,7 +229,10 @@ def read_layers(paths: Path | Sequence[Path]) -> Layers:
         if not path.is_file():
             raise CatalogError(f"{path}: no such file: give a corridors.gpkg or .geojson written by `corridors build`")
         if path.suffix.lower() not in LAYER_SUFFIXES:
-            raise CatalogError(f"{path}: cannot read {path.suffix or 'this'} files: give a .gpkg or a .geojson")
+            hint = ": a catalog file goes with --catalog" if path.suffix.lower() == ".toml" else ""
+            raise CatalogError(
+                f"{path}: cannot read {path.suffix or 'this'} files as layers: give a .gpkg or a .geojson{hint}"
+            )
         with _no_sidecars():
             part = _from_geopackage(path) if path.suffix.lower() == ".gpkg" else _from_geojson(path)
         for cid in part["corridors"]["corridor_id"]:
@@ -224,6 +247,7 @@ def read_layers(paths: Path | Sequence[Path]) -> Layers:
 
     hubs = joined("hubs").drop_duplicates("hub_id", ignore_index=True)
     legs = _measure_legs(joined("legs"))
+    _check_legs(legs, set(hubs["hub_id"]), source)
     corridors = _corridor_figures(joined("corridors"), legs, source)
     order = {cid: i for i, cid in enumerate(corridors["corridor_id"])}
     legs = legs.iloc[np.lexsort((legs["seq"].to_numpy(), legs["corridor_id"].map(order).to_numpy()))]

@@ -48,7 +48,7 @@ from maps.render import (
     route_sketch,
 )
 
-__all__ = ["DEFAULT_OUT", "BuildResult", "Progress", "build", "build_from_layers", "index_html"]
+__all__ = ["DEFAULT_OUT", "BuildResult", "Progress", "build", "build_from_layers", "check_options", "index_html"]
 
 DEFAULT_OUT = Path("corridor-maps")
 MANAGED = ("index.html", "maps", "layers")
@@ -137,7 +137,7 @@ def _steps(n_corridors: int, formats: tuple[str, ...]) -> int:
     return len(formats) + n_corridors + 1
 
 
-def _checked(formats: Iterable[str], tiles: str | None, assets: Path | None) -> tuple[str, ...]:
+def check_options(formats: Iterable[str], tiles: str | None, assets: Path | None) -> tuple[str, ...]:
     """Validate the options before any work, so that a bad one costs nothing."""
     parsed = parse_formats(formats)
     if tiles:
@@ -175,7 +175,7 @@ def build(
         ``out`` cannot be created or written.
     """
     progress = progress or _Silent()
-    formats = _checked(formats, tiles, assets)
+    formats = check_options(formats, tiles, assets)
     progress.start(sum(len(c.legs) for c in corridors) + _steps(len(corridors), formats))
     builder = GeometryBuilder(catalog.hubs)
     for c in corridors:
@@ -210,7 +210,7 @@ def build_from_layers(
         ``out`` cannot be created or written.
     """
     progress = progress or _Silent()
-    formats = _checked(formats, tiles, assets)
+    formats = check_options(formats, tiles, assets)
     progress.start(_steps(len(layers.corridors), formats))
     return _build(layers, Path(out), tiles, formats, parameters or {}, progress, assets)
 

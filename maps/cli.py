@@ -7,54 +7,24 @@ there is no traceback for them.
 
 from __future__ import annotations
 
-import sys
 import time
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geo.catalog import Catalog, load_catalog
-from geo.errors import CorridorMapperError, OptionError
+from geo.errors import OptionError
 from geo.model import Corridor, Status
-from geo.network import cache_dir, prepared_network
 from layers.io import FORMATS
 from layers.read import read_layers, select_corridors
-from maps.build import DEFAULT_OUT, build, build_from_layers
+from maps.build import DEFAULT_OUT, build, build_from_layers, check_options
+from maps.cli_common import RichProgress, catalog_option, err_console, out_console, user_errors, warm_networks
 from maps.render import DEFAULT_TILES
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
-
-
-def _user_errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except CorridorMapperError as exc:
-            for line in str(exc).splitlines():
-                err_console.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
-
-
-catalog_option = click.option(
-    "--catalog",
-    "catalog_files",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="A catalog file of your own (TOML); repeatable. Its corridors may use the embedded hubs.",
-)
+from maps.route_cli import route_cmd
 
 
 def _selected(catalog: Catalog, ids: tuple[str, ...], files: tuple[Path, ...]) -> list[str] | None:
@@ -76,11 +46,22 @@ def main() -> None:
 
 
 @main.command("list")
+@click.option(
+    "--hubs", "show_hubs", is_flag=True, help="List the hubs (id, name, country, kind) instead of the corridors."
+)
 @catalog_option
-@_user_errors
-def list_cmd(catalog_files: tuple[Path, ...]) -> None:
-    """Print the catalog's corridors as a table."""
+@user_errors
+def list_cmd(show_hubs: bool, catalog_files: tuple[Path, ...]) -> None:
+    """Print the catalog's corridors (or, with --hubs, its hubs) as a table."""
     catalog = load_catalog(catalog_files)
+    if show_hubs:
+        table = Table(title="Hubs", title_justify="left")
+        for col in ("id", "name", "country", "kind", "lat", "lon"):
+            table.add_column(col, overflow="fold")
+        for h in catalog.hubs.values():
+            table.add_row(escape(h.id), escape(h.name), h.country, str(h.kind), f"{h.lat:.3f}", f"{h.lon:.3f}")
+        out_console.print(table)
+        return
     table = Table(title="Corridors", title_justify="left")
     for col in ("id", "name", "legs", "modes", "route"):
         table.add_column(col, overflow="fold")
@@ -89,39 +70,6 @@ def list_cmd(catalog_files: tuple[Path, ...]) -> None:
         ends = f"{catalog.hubs[c.hub_ids[0]].name} → {catalog.hubs[c.hub_ids[-1]].name}"
         table.add_row(escape(c.id), escape(c.name), str(len(c.legs)), modes, escape(ends))
     out_console.print(table)
-
-
-class _RichProgress:
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task = progress.add_task("building", total=None)
-        self.started = False
-
-    def start(self, total: int) -> None:
-        self.progress.update(self.task, total=total)
-
-    def step(self, description: str) -> None:
-        if self.started:
-            self.progress.advance(self.task)
-        self.started = True
-        self.progress.update(self.task, description=escape(description))
-
-    def finish(self) -> None:
-        self.progress.update(self.task, completed=self.progress.tasks[0].total, description="done")
-
-
-def warm_networks(kinds: Iterable[str]) -> None:
-    """Load (and on the first run convert) the networks, with a progress bar for the slow first time."""
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        for kind in kinds:
-            task = bar.add_task(f"loading the {kind} network", total=4)
-
-            def hook(description: str, done: int, total: int, task: int = task, kind: str = kind) -> None:
-                text = f"{kind}: {description} (first run; cached in {cache_dir()})"
-                bar.update(task, description=escape(text), completed=done, total=total)
-
-            prepared_network(kind, progress=hook)  # type: ignore[arg-type]
 
 
 def _networks_needed(corridors: Iterable[Corridor]) -> list[str]:
@@ -172,7 +120,7 @@ def _networks_needed(corridors: Iterable[Corridor]) -> list[str]:
     help="With --self-contained: a local copy of the CDN files, laid out DIR/<host>/<path> (see the README).",
 )
 @catalog_option
-@_user_errors
+@user_errors
 def build_cmd(
     layer_files: tuple[Path, ...],
     corridor_ids: tuple[str, ...],
@@ -192,6 +140,7 @@ def build_cmd(
     tiles_name = None if tiles.lower() == "none" else tiles
     if self_contained != (assets_dir is not None):
         raise OptionError("--self-contained and --assets DIR go together: give both, or neither")
+    check_options(formats, tiles_name, assets_dir)  # before any slow work
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     if layer_files:
         if catalog_files:
@@ -199,7 +148,7 @@ def build_cmd(
         layers = select_corridors(read_layers(layer_files), corridor_ids)
         parameters = {"input": "layers " + ", ".join(map(str, layer_files))}
         with Progress(*columns, console=err_console, transient=True) as bar:
-            progress = _RichProgress(bar)
+            progress = RichProgress(bar)
             result = build_from_layers(
                 layers,
                 out,
@@ -216,7 +165,7 @@ def build_cmd(
         warm_networks(_networks_needed(corridors))
         inputs = ", ".join(map(str, catalog_files)) if catalog_files else "the embedded catalog"
         with Progress(*columns, console=err_console, transient=True) as bar:
-            progress = _RichProgress(bar)
+            progress = RichProgress(bar)
             result = build(
                 catalog,
                 corridors,
@@ -238,4 +187,6 @@ def build_cmd(
 
 
 # the route command lives in its own module; importing it registers it on `main`
-from maps import route_cli  # noqa: E402, F401
+
+
+main.add_command(route_cmd)

@@ -20,6 +20,7 @@ points kept so consecutive legs still meet), outlines simplified as a coverage
 from __future__ import annotations
 
 import base64
+import difflib
 import html
 import json
 import mimetypes
@@ -351,6 +352,7 @@ class _Legend(MacroElement):
           .cm-legend svg, .leaflet-control-layers svg.cm-sample { vertical-align: middle; }
           .cm-sym { display: inline-block; width: 30px; text-align: center; }
           .cm-hub svg { display: block; }
+          .leaflet-interactive:focus, .leaflet-marker-icon:focus { outline: none; }
           .folium-map, .leaflet-control-minimap { background: {{ this.water }}; }
           .leaflet-control-layers-overlays label { font: 12px/1.6 system-ui, sans-serif; }
           .cm-pop { max-height: 320px; overflow-y: auto; font: 12px/1.45 system-ui, sans-serif; }
@@ -494,8 +496,11 @@ def resolve_tiles(name: str) -> xyzservices.TileProvider:
     try:
         provider = xyzservices.providers.query_name(name)
     except ValueError:
+        names = list(xyzservices.providers.flatten())
+        close = difflib.get_close_matches(name.replace(" ", "."), names, n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
         raise OptionError(
-            f"tiles {name!r}: no such tile provider: use an xyzservices name such as "
+            f"tiles {name!r}: no such tile provider: {hint}use an xyzservices name such as "
             "'Esri WorldGrayCanvas' or 'OpenStreetMap Mapnik', or 'none' for no tiles"
         ) from None
     if provider.requires_token():

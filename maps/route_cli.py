@@ -16,8 +16,8 @@ from geo.model import Mode
 from geo.multimodal import DEFAULT_MODES, boundaries_from_file, plan_route
 from layers.frames import layers_from_catalog
 from layers.io import FORMATS
-from maps.build import build_from_layers
-from maps.cli import _RichProgress, _user_errors, catalog_option, err_console, main, out_console, warm_networks
+from maps.build import build_from_layers, check_options
+from maps.cli_common import RichProgress, catalog_option, err_console, out_console, user_errors, warm_networks
 from maps.render import DEFAULT_TILES
 
 __all__ = ["parse_modes", "route_cmd"]
@@ -32,7 +32,7 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
     return tuple(dict.fromkeys(Mode(m) for m in names))
 
 
-@main.command("route")
+@click.command("route")
 @click.argument("origin", metavar="FROM")
 @click.argument("destination", metavar="TO")
 @click.option("--via", multiple=True, metavar="HUB", help="Pass through this hub (or lat,lon); repeatable, in order.")
@@ -62,7 +62,7 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
     "--formats", default="gpkg,geojson", show_default=True, metavar="LIST", help=f"Layer formats: {','.join(FORMATS)}."
 )
 @catalog_option
-@_user_errors
+@user_errors
 def route_cmd(
     origin: str,
     destination: str,
@@ -84,6 +84,7 @@ def route_cmd(
     """
     started = time.perf_counter()
     chosen = parse_modes(modes)
+    check_options(formats, None if tiles.lower() == "none" else tiles, None)  # before any slow work
     outlines = boundaries_from_file(boundaries) if boundaries else None
     catalog = load_catalog(catalog_files)
     warm_networks(str(m) for m in chosen if m in (Mode.RAIL, Mode.ROAD))
@@ -104,7 +105,7 @@ def route_cmd(
     parameters = {"input": f"corridors route {origin} {destination}", "avoid": avoid or "none", "modes": modes}
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
-        progress = _RichProgress(bar)
+        progress = RichProgress(bar)
         build_from_layers(layers, out, tiles=None if tiles.lower() == "none" else tiles, formats=formats,
                           parameters=parameters, progress=progress)  # fmt: skip
         progress.finish()

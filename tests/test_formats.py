@@ -498,9 +498,9 @@ def test_foreign_or_broken_files_give_one_line(mini_layers, tmp_path):
         foreign: "roads.gpkg: no layer 'hubs', 'legs', 'corridors' (it has roads): not a layers file written by `corridors build`",
         text: "notes.gpkg: not a GeoPackage GDAL can open",
         no_mode: "nomode.gpkg: layer 'legs' has no column 'mode': not a layers file written by `corridors build`",
-        bad_mode: "boat.gpkg: layer 'legs', corridor_id 't-caspian': mode 'boat' is not one of ferry, rail, road, sea",
+        bad_mode: "boat.gpkg: layer 'legs', corridor_id 't-caspian', leg 1 (t-aktau -> t-alat): mode 'boat' is not one of ferry, rail, road, sea",
         tmp_path / "missing.gpkg": "missing.gpkg: no such file",
-        MINI: "mini.toml: cannot read .toml files: give a .gpkg or a .geojson",
+        MINI: "mini.toml: cannot read .toml files as layers: give a .gpkg or a .geojson: a catalog file goes with --catalog",
     }
     for path, message in cases.items():
         result = CliRunner().invoke(main, ["build", str(path), "--out", str(tmp_path / "o")])

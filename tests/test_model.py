@@ -149,3 +149,21 @@ def test_select(mini_catalog):
     assert [c.id for c in mini_catalog.select(None)] == ["t-caspian"]
     with pytest.raises(CatalogError, match=r"unknown corridor 'zzz': choose from t-caspian"):
         mini_catalog.select(["zzz"])
+
+
+def test_hub_outside_its_country(tmp_path):
+    text = GOOD_HUBS.replace("lat = 40.60\nlon = 43.10", "lat = 43.10\nlon = 40.60")  # lat and lon swapped
+    with pytest.raises(
+        CatalogError, match=r"hub 't-kars': lat 43.1, lon 40.6 is \d+ km outside TUR: check the coordinates"
+    ):
+        load_catalog([write(tmp_path, text)], embedded=False)
+
+
+def test_invalid_hub_is_reported_once(tmp_path):
+    text = GOOD_HUBS.replace('kind = "dry_port"', 'kind = "depot"') + LEG.format(
+        mode="ferry", status="operational", extra=""
+    )
+    text = text.replace('to = "t-alat"', 'to = "t-kars"')
+    with pytest.raises(CatalogError) as info:
+        load_catalog([write(tmp_path, text)], embedded=False)
+    assert len(info.value.problems) == 1 and "hub 't-kars': field 'kind' = 'depot'" in info.value.problems[0]

@@ -124,7 +124,8 @@ def test_real_xian_to_duisburg_avoiding_russia_and_belarus(tmp_path, catalog):
     out = tmp_path / "route"
     result = CliRunner().invoke(main, ["route", "xian", "duisburg", "--avoid", "RUS,BLR", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert (out / "maps" / "route-xian-duisburg.html").exists() and (out / "layers" / "corridors.gpkg").exists()
+    assert (out / "maps" / "route-xian-duisburg-avoid-blr-rus.html").exists()
+    assert (out / "layers" / "corridors.gpkg").exists()
     import pyogrio
 
     legs = pyogrio.read_dataframe(out / "layers" / "corridors.gpkg", layer="legs")
