@@ -452,7 +452,13 @@ def load_network(kind: NetworkKind, *, progress: ProgressHook | None = None) -> 
 
 
 def _save(net: Network, path: Path) -> None:
+    """Write a network cache file, and delete the same network's caches of other versions or settings."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    kind = path.name.split("-scgraph-data-")[0]
+    raw = "-heal" not in path.name
+    for old in path.parent.glob(f"{kind}-scgraph-data-*.npz"):
+        if old != path and ("-heal" not in old.name) == raw:
+            old.unlink(missing_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     g = net.graph
     np.savez(tmp, data=g.data, indices=g.indices, indptr=g.indptr, lon=net.lon, lat=net.lat, connector=net.connector)

@@ -177,9 +177,13 @@ def test_scgraph_module_is_parsed_not_run_and_cached(tmp_path, monkeypatch):
     source.write_text(SCGRAPH_MODULE, encoding="utf-8")
     monkeypatch.setattr(network_module, "_source_file", lambda kind: (source, "9.9", "abc123"))
     monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(tmp_path / "cache"))
+    stale = tmp_path / "cache" / "rail-scgraph-data-1.0.0-old-v1.npz"
+    stale.parent.mkdir()
+    stale.write_bytes(b"an older version's cache")
     steps = []
     net = load_network("rail", progress=lambda d, i, n: steps.append(d))
     assert steps and net.n_nodes == 3 and net.n_edges == 2
+    assert not stale.exists()  # replaced caches are deleted
     assert list(net.lon) == [0.0, 0.01, 0.02] and list(net.lat) == [0.0, 0.0, 0.0]
     assert net.graph[0, 1] == pytest.approx(GEOD.inv(0, 0, 0.01, 0)[2] / 1000)  # measured, not the file's 1.1
     cached = list((tmp_path / "cache").glob("rail-scgraph-data-9.9-abc123-*.npz"))
