@@ -110,14 +110,18 @@ def route_cmd(
                           parameters=parameters, progress=progress)  # fmt: skip
         progress.finish()
     table = Table(title=escape(planned.corridor.name), title_justify="left")
-    for col in ("leg", "mode", "km", "on network"):
-        table.add_column(col, justify="right" if col != "leg" else "left")
+    for col in ("leg", "mode", "km", "on network", "countries"):
+        table.add_column(col, justify="left" if col in ("leg", "countries") else "right")
     for leg in layers.legs.itertuples():
         table.add_row(
-            escape(f"{leg.from_hub} → {leg.to_hub}"), leg.mode, f"{leg.length_km:,.0f}", f"{leg.on_network_share:.0%}"
+            escape(f"{leg.from_hub} → {leg.to_hub}"),
+            leg.mode,
+            f"{leg.length_km:,.0f}",
+            f"{leg.on_network_share:.0%}",
+            leg.countries.replace(",", " "),
         )
     total = layers.corridors.iloc[0]
-    table.add_row("total", "", f"{total['length_km']:,.0f}", "")
+    table.add_row("total", "", f"{total['length_km']:,.0f}", "", f"{total['border_crossings']} border crossings")
     out_console.print(table)
     out_console.print(f"Built {planned.corridor.id} into {escape(str(out))}/ in {time.perf_counter() - started:.1f} s")
     out_console.print(f"  open {escape(str(out / 'maps' / (planned.corridor.id + '.html')))}")
