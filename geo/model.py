@@ -37,6 +37,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictFloat,
     StringConstraints,
     field_validator,
     model_validator,
@@ -91,6 +92,7 @@ class HubKind(StrEnum):
 
 
 class _Strict(BaseModel):
+    # numbers must be numbers: "520" in a TOML file is a mistake, not 520
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
@@ -127,8 +129,8 @@ class Hub(_Strict):
     name: Text
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     kind: HubKind
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: StrictFloat = Field(ge=-90, le=90)
+    lon: StrictFloat = Field(ge=-180, le=180)
     sources: list[Source] = Field(min_length=1)
     facts: list[Fact] = []
     notes: str = ""
@@ -152,8 +154,8 @@ class ViaPoint(_Strict):
     """A point a leg must pass through: a hub id, or a coordinate."""
 
     hub: Slug | None = None
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: StrictFloat | None = Field(default=None, ge=-90, le=90)
+    lon: StrictFloat | None = Field(default=None, ge=-180, le=180)
 
     @model_validator(mode="before")
     @classmethod
@@ -182,11 +184,11 @@ class Leg(_Strict):
     mode: Mode
     status: Status
     via: list[ViaPoint] = []
-    published_km: float | None = Field(default=None, gt=0)
+    published_km: StrictFloat | None = Field(default=None, gt=0)
     published_km_source: Source | None = None
     routing: Literal["network", "great-circle"] = "network"
     """``great-circle`` draws an operational land leg straight, for lines the network data lacks (say why in notes)."""
-    max_snap_km: float | None = Field(default=None, gt=0, le=200)
+    max_snap_km: StrictFloat | None = Field(default=None, gt=0, le=200)
     """How far the leg's hubs may lie from the network; default :data:`geo.routing.DEFAULT_MAX_SNAP_KM`."""
     sources: list[Source] = []
     notes: str = ""

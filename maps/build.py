@@ -38,6 +38,7 @@ from layers.io import DEFAULT_FORMATS, attribution_lines, parse_formats, tool_ve
 from layers.style import MODE_STYLES
 from maps.render import (
     DEFAULT_TILES,
+    Tiles,
     check_assets,
     corridor_map,
     facts_html,
@@ -101,7 +102,7 @@ def index_html(layers: Layers, *, title: str = "Trade corridors") -> str:
 def _write_all(
     layers: Layers,
     root: Path,
-    tiles: str | None,
+    tiles: Tiles | None,
     formats: tuple[str, ...],
     parameters: Mapping[str, str],
     progress: Progress,
@@ -137,7 +138,7 @@ def _steps(n_corridors: int, formats: tuple[str, ...]) -> int:
     return len(formats) + n_corridors + 1
 
 
-def check_options(formats: Iterable[str], tiles: str | None, assets: Path | None) -> tuple[str, ...]:
+def check_options(formats: Iterable[str], tiles: Tiles | None, assets: Path | None) -> tuple[str, ...]:
     """Validate the options before any work, so that a bad one costs nothing."""
     parsed = parse_formats(formats)
     if tiles:
@@ -152,7 +153,7 @@ def build(
     corridors: Sequence[Corridor],
     out: Path = DEFAULT_OUT,
     *,
-    tiles: str | None = DEFAULT_TILES,
+    tiles: Tiles | None = DEFAULT_TILES,
     formats: Iterable[str] = DEFAULT_FORMATS,
     parameters: Mapping[str, str] | None = None,
     progress: Progress | None = None,
@@ -194,7 +195,7 @@ def build_from_layers(
     layers: Layers,
     out: Path = DEFAULT_OUT,
     *,
-    tiles: str | None = DEFAULT_TILES,
+    tiles: Tiles | None = DEFAULT_TILES,
     formats: Iterable[str] = DEFAULT_FORMATS,
     parameters: Mapping[str, str] | None = None,
     progress: Progress | None = None,
@@ -218,7 +219,7 @@ def build_from_layers(
 def _build(
     layers: Layers,
     out: Path,
-    tiles: str | None,
+    tiles: Tiles | None,
     formats: tuple[str, ...],
     parameters: Mapping[str, str],
     progress: Progress,
@@ -228,7 +229,7 @@ def _build(
         **parameters,
         "corridors": ",".join(layers.corridors["corridor_id"]),
         "formats": ",".join(formats),
-        "tiles": tiles or "none",
+        "tiles": (tiles if isinstance(tiles, str) else f"{tiles.name} {tiles.url}") if tiles else "none",
     }
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,16 @@ from geo.model import Corridor, Status
 from layers.io import FORMATS
 from layers.read import read_layers, select_corridors
 from maps.build import DEFAULT_OUT, build, build_from_layers, check_options
-from maps.cli_common import RichProgress, catalog_option, err_console, out_console, user_errors, warm_networks
+from maps.cli_common import (
+    RichProgress,
+    catalog_option,
+    err_console,
+    out_console,
+    tiles_attr_option,
+    tiles_from_options,
+    user_errors,
+    warm_networks,
+)
 from maps.render import DEFAULT_TILES
 from maps.route_cli import route_cmd
 
@@ -97,8 +106,9 @@ def _networks_needed(corridors: Iterable[Corridor]) -> list[str]:
     "--tiles",
     default=DEFAULT_TILES,
     show_default=True,
-    help="Basemap tiles for the maps (a folium/xyzservices name); 'none' for no tiles.",
+    help="Basemap tiles: an xyzservices name, a tile URL template (with --tiles-attr), or 'none'.",
 )
+@tiles_attr_option
 @click.option(
     "--formats",
     default="gpkg,geojson",
@@ -126,6 +136,7 @@ def build_cmd(
     corridor_ids: tuple[str, ...],
     out: Path,
     tiles: str,
+    tiles_attr: str,
     formats: str,
     self_contained: bool,
     assets_dir: Path | None,
@@ -137,7 +148,7 @@ def build_cmd(
     written by an earlier build (maybe edited in QGIS); its legs keep their lines.
     """
     started = time.perf_counter()
-    tiles_name = None if tiles.lower() == "none" else tiles
+    tiles_name = tiles_from_options(tiles, tiles_attr)
     if self_contained != (assets_dir is not None):
         raise OptionError("--self-contained and --assets DIR go together: give both, or neither")
     check_options(formats, tiles_name, assets_dir)  # before any slow work

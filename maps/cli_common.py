@@ -13,10 +13,20 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from geo.errors import CorridorMapperError
+from geo.errors import CorridorMapperError, OptionError
 from geo.network import cache_dir, prepared_network
+from maps.render import Tiles, custom_tiles
 
-__all__ = ["RichProgress", "catalog_option", "err_console", "out_console", "user_errors", "warm_networks"]
+__all__ = [
+    "RichProgress",
+    "catalog_option",
+    "err_console",
+    "out_console",
+    "tiles_attr_option",
+    "tiles_from_options",
+    "user_errors",
+    "warm_networks",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,3 +89,22 @@ def warm_networks(kinds: Iterable[str]) -> None:
                 bar.update(task, description=escape(text), completed=done, total=total)
 
             prepared_network(kind, progress=hook)  # type: ignore[arg-type]
+
+
+tiles_attr_option = click.option(
+    "--tiles-attr",
+    default="",
+    metavar="TEXT",
+    help="With --tiles URL: the attribution the tiles require (shown on the map).",
+)
+
+
+def tiles_from_options(tiles: str, attribution: str) -> Tiles | None:
+    """``--tiles``: 'none', an xyzservices name, or a URL template with ``--tiles-attr``."""
+    if tiles.lower() == "none":
+        return None
+    if "://" in tiles:
+        return custom_tiles(tiles, attribution)
+    if attribution:
+        raise OptionError("--tiles-attr goes with a tile URL; an xyzservices name brings its own attribution")
+    return tiles

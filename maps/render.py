@@ -54,10 +54,12 @@ __all__ = [
     "DEFAULT_TILES",
     "DISPLAY_DECIMALS",
     "LINE_TOLERANCE",
+    "Tiles",
     "asset_path",
     "asset_urls",
     "check_assets",
     "corridor_map",
+    "custom_tiles",
     "esc",
     "hub_symbol",
     "inline_assets",
@@ -491,8 +493,26 @@ class _MiniMap(plugins.MiniMap):
         self.outline_style = {"color": BORDER, "weight": 0.5, "fillColor": LAND, "fillOpacity": 1}
 
 
-def resolve_tiles(name: str) -> xyzservices.TileProvider:
-    """The xyzservices tile provider of this name (case and spaces do not matter)."""
+Tiles = str | xyzservices.TileProvider
+"""A basemap: an xyzservices name, or a provider of your own (see :func:`custom_tiles`)."""
+
+
+def custom_tiles(url: str, attribution: str) -> xyzservices.TileProvider:
+    """A tile provider from a URL template (``https://.../{z}/{x}/{y}.png``) and its attribution."""
+    if not re.match(r"^https?://", url) or not all(k in url for k in ("{z}", "{x}", "{y}")):
+        raise OptionError(f"tiles {url!r}: a tile URL starts with http(s):// and holds {{z}}, {{x}} and {{y}}")
+    if not attribution.strip():
+        raise OptionError(
+            f"tiles {url!r}: a tile URL needs its attribution: add --tiles-attr 'the credit the tiles require'"
+        )
+    # Leaflet shows attributions as HTML: the user's text is escaped
+    return xyzservices.TileProvider(name="custom", url=url, attribution=esc(attribution.strip()))
+
+
+def resolve_tiles(name: Tiles) -> xyzservices.TileProvider:
+    """The xyzservices tile provider of this name (case and spaces do not matter), or the provider given."""
+    if isinstance(name, xyzservices.TileProvider):
+        return name
     try:
         provider = xyzservices.providers.query_name(name)
     except ValueError:
@@ -545,7 +565,7 @@ class _Map(folium.Map):
     ]
 
 
-def _base_map(tiles: str | None) -> tuple[folium.Map, folium.TileLayer | None]:
+def _base_map(tiles: Tiles | None) -> tuple[folium.Map, folium.TileLayer | None]:
     m = _Map(location=[45, 60], zoom_start=4, tiles=None, control_scale=True, zoom_snap=ZOOM_SNAP)
     _NoDefaultIcon().add_to(m)
     layer = None
@@ -743,7 +763,7 @@ def _layer_label(mode: Mode, status: Status) -> str:
     return f"{_line_sample(m.color, m.weight, s.dash_array(m.weight))} {esc(m.label)} · {esc(s.label.lower())}"
 
 
-def corridor_map(layers: Layers, corridor_id: str, *, tiles: str | None = DEFAULT_TILES) -> folium.Map:
+def corridor_map(layers: Layers, corridor_id: str, *, tiles: Tiles | None = DEFAULT_TILES) -> folium.Map:
     """One corridor: a layer per mode and status, direction arrows, hubs, legend and controls."""
     mine = layers.for_corridor(corridor_id)
     if mine.corridors.empty:
@@ -766,7 +786,7 @@ def corridor_map(layers: Layers, corridor_id: str, *, tiles: str | None = DEFAUL
     return _finish(m, mine, name, drawn, tile_layer)
 
 
-def overview_map(layers: Layers, *, tiles: str | None = DEFAULT_TILES) -> folium.Map:
+def overview_map(layers: Layers, *, tiles: Tiles | None = DEFAULT_TILES) -> folium.Map:
     """Every corridor on one map, one toggleable layer each, direction arrows and the hubs."""
     hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
     corridor_names = dict(zip(layers.corridors["corridor_id"], layers.corridors["name"], strict=True))

@@ -17,7 +17,16 @@ from geo.multimodal import DEFAULT_MODES, boundaries_from_file, plan_route
 from layers.frames import layers_from_catalog
 from layers.io import FORMATS
 from maps.build import build_from_layers, check_options
-from maps.cli_common import RichProgress, catalog_option, err_console, out_console, user_errors, warm_networks
+from maps.cli_common import (
+    RichProgress,
+    catalog_option,
+    err_console,
+    out_console,
+    tiles_attr_option,
+    tiles_from_options,
+    user_errors,
+    warm_networks,
+)
 from maps.render import DEFAULT_TILES
 
 __all__ = ["parse_modes", "route_cmd"]
@@ -57,7 +66,13 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
     default=None,
     help="Output folder [default: ./route-FROM-TO].",
 )
-@click.option("--tiles", default=DEFAULT_TILES, show_default=True, help="Basemap tiles (xyzservices name) or 'none'.")
+@click.option(
+    "--tiles",
+    default=DEFAULT_TILES,
+    show_default=True,
+    help="Basemap tiles: an xyzservices name, a tile URL template (with --tiles-attr), or 'none'.",
+)
+@tiles_attr_option
 @click.option(
     "--formats", default="gpkg,geojson", show_default=True, metavar="LIST", help=f"Layer formats: {','.join(FORMATS)}."
 )
@@ -72,6 +87,7 @@ def route_cmd(
     boundaries: Path | None,
     out: Path | None,
     tiles: str,
+    tiles_attr: str,
     formats: str,
     catalog_files: tuple[Path, ...],
 ) -> None:
@@ -84,7 +100,8 @@ def route_cmd(
     """
     started = time.perf_counter()
     chosen = parse_modes(modes)
-    check_options(formats, None if tiles.lower() == "none" else tiles, None)  # before any slow work
+    basemap = tiles_from_options(tiles, tiles_attr)
+    check_options(formats, basemap, None)  # before any slow work
     outlines = boundaries_from_file(boundaries) if boundaries else None
     catalog = load_catalog(catalog_files)
     warm_networks(str(m) for m in chosen if m in (Mode.RAIL, Mode.ROAD))
@@ -106,7 +123,7 @@ def route_cmd(
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         progress = RichProgress(bar)
-        build_from_layers(layers, out, tiles=None if tiles.lower() == "none" else tiles, formats=formats,
+        build_from_layers(layers, out, tiles=basemap, formats=formats,
                           parameters=parameters, progress=progress)  # fmt: skip
         progress.finish()
     table = Table(title=escape(planned.corridor.name), title_justify="left")

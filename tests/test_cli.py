@@ -109,3 +109,20 @@ def test_leg_off_the_network_is_a_clear_error(tmp_path):
         in result.output
     )
     assert "max_snap_km" in result.output and not (tmp_path / "o").exists()
+
+
+def test_custom_tile_url_needs_and_escapes_its_attribution(tmp_path):
+    url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    result = CliRunner().invoke(main, ["build", "--catalog", str(MINI), "--tiles", url, "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "a tile URL needs its attribution: add --tiles-attr" in result.output
+    assert not (tmp_path / "o").exists()
+    result = CliRunner().invoke(
+        main, ["build", "--catalog", str(MINI), "--tiles", "OpenStreetMap Mapnik", "--tiles-attr", "x"]
+    )
+    assert result.exit_code == 2 and "--tiles-attr goes with a tile URL" in result.output
+    attr = "© Example <img src=x onerror=alert(1)>"
+    result = run("build", "--catalog", str(MINI), "--tiles", url, "--tiles-attr", attr, "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "o" / "maps" / "t-caspian.html").read_text(encoding="utf-8")
+    assert "tiles.example.org/{z}/{x}/{y}.png" in page
+    assert "<img src=x" not in page and "\\u0026lt;img src=x" in page

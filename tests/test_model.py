@@ -167,3 +167,8 @@ def test_invalid_hub_is_reported_once(tmp_path):
     with pytest.raises(CatalogError) as info:
         load_catalog([write(tmp_path, text)], embedded=False)
     assert len(info.value.problems) == 1 and "hub 't-kars': field 'kind' = 'depot'" in info.value.problems[0]
+
+
+def test_numbers_must_be_numbers(tmp_path):
+    with pytest.raises(CatalogError, match=r"field 'legs\[1\]\.published_km' = '520': Input should be a valid number"):
+        load_catalog([leg_file(tmp_path, extra="published_km = '520'\npublished_km_source = 'x'")], embedded=False)
