@@ -187,18 +187,21 @@ def _citations(cell: object) -> list[tuple[str, str]]:
 
 
 def sources_frame(layers: Layers) -> pd.DataFrame:
-    """One row per citation: ``layer``, ``feature`` (hub id, or corridor id/seq), ``field``, ``text``, ``url``."""
+    """One row per citation: ``layer``, ``feature`` (corridor id, hub id, or corridor id/seq for a leg),
+    ``field``, ``text``, ``url`` (NULL where the citation has none)."""
     rows = []
 
     def add(layer: str, feature: str, field: str, cell: object) -> None:
         rows.extend(
-            {"layer": layer, "feature": feature, "field": field, "text": t, "url": u} for t, u in _citations(cell)
+            {"layer": layer, "feature": feature, "field": field, "text": t, "url": u or None}  # no URL: NULL
+            for t, u in _citations(cell)
         )
 
-    for hub in layers.hubs.drop(columns="geometry").to_dict("records"):
-        add("hubs", hub["hub_id"], "source", hub.get("source"))
-        for fact in json.loads(hub["facts"]) if hub.get("facts") else []:
-            add("hubs", hub["hub_id"], f"facts: {fact['text']}", "; ".join(fact.get("sources", [])))
+    for name, key in (("corridors", "corridor_id"), ("hubs", "hub_id")):
+        for row in getattr(layers, name).drop(columns="geometry").to_dict("records"):
+            add(name, row[key], "source", row.get("source"))
+            for fact in json.loads(row["facts"]) if row.get("facts") else []:
+                add(name, row[key], f"facts: {fact['text']}", "; ".join(fact.get("sources", [])))
     for leg in layers.legs.drop(columns="geometry").to_dict("records"):
         key = f"{leg['corridor_id']}/{leg['seq']}"
         add("legs", key, "source", leg.get("source"))
