@@ -19,20 +19,20 @@ from rich.table import Table
 from geo.catalog import Catalog, load_catalog
 from geo.errors import OptionError
 from geo.model import Corridor, Status
-from layers.io import FORMATS
 from layers.read import read_layers, select_corridors
 from maps.build import DEFAULT_OUT, build, build_from_layers, check_options
 from maps.cli_common import (
     RichProgress,
     catalog_option,
     err_console,
+    formats_option,
     out_console,
     tiles_attr_option,
     tiles_from_options,
+    tiles_option,
     user_errors,
     warm_networks,
 )
-from maps.render import DEFAULT_TILES
 from maps.route_cli import route_cmd
 
 
@@ -102,20 +102,9 @@ def _networks_needed(corridors: Iterable[Corridor]) -> list[str]:
     show_default=True,
     help="Output folder.",
 )
-@click.option(
-    "--tiles",
-    default=DEFAULT_TILES,
-    show_default=True,
-    help="Basemap tiles: an xyzservices name, a tile URL template (with --tiles-attr), or 'none'.",
-)
+@tiles_option
 @tiles_attr_option
-@click.option(
-    "--formats",
-    default="gpkg,geojson",
-    show_default=True,
-    metavar="LIST",
-    help=f"GIS layer formats to write into OUT/layers, comma-separated: {','.join(FORMATS)}.",
-)
+@formats_option
 @click.option(
     "--self-contained",
     is_flag=True,

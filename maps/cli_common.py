@@ -15,15 +15,18 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from geo.errors import CorridorMapperError, OptionError
 from geo.network import cache_dir, prepared_network
-from maps.render import Tiles, custom_tiles
+from layers.io import DEFAULT_FORMATS, FORMATS
+from maps.render import DEFAULT_TILES, Tiles, custom_tiles
 
 __all__ = [
     "RichProgress",
     "catalog_option",
     "err_console",
+    "formats_option",
     "out_console",
     "tiles_attr_option",
     "tiles_from_options",
+    "tiles_option",
     "user_errors",
     "warm_networks",
 ]
@@ -90,6 +93,21 @@ def warm_networks(kinds: Iterable[str]) -> None:
 
             prepared_network(kind, progress=hook)  # type: ignore[arg-type]
 
+
+tiles_option = click.option(
+    "--tiles",
+    default=DEFAULT_TILES,
+    show_default=True,
+    help="Basemap tiles: an xyzservices name, a tile URL template (with --tiles-attr), or 'none'.",
+)
+
+formats_option = click.option(
+    "--formats",
+    default=",".join(DEFAULT_FORMATS),
+    show_default=True,
+    metavar="LIST",
+    help=f"GIS layer formats to write into OUT/layers, comma-separated: {','.join(FORMATS)}.",
+)
 
 tiles_attr_option = click.option(
     "--tiles-attr",

@@ -583,10 +583,6 @@ def _bounds(layers: Layers) -> tuple[float, float, float, float] | None:
     return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
-def _simplified_outlines(tolerance: float = OUTLINE_TOLERANCE) -> tuple[tuple[str, ...], tuple[shapely.Geometry, ...]]:
-    return simplified_outlines(tolerance)
-
-
 OUTLINE_LEVELS = ((12.0, 0.02), (45.0, 0.05), (float("inf"), 0.12))
 """(largest side of the shown box in degrees, simplification tolerance): coarser outlines for wider views,
 where a pixel covers more ground. Each level is simplified once and cached."""
@@ -646,7 +642,7 @@ def _add_country_outlines(m: folium.Map, bounds: tuple[float, float, float, floa
     box = _outline_box(bounds)
     tolerance = _outline_tolerance(box)
     features = []
-    for iso3, geom in zip(*_simplified_outlines(tolerance), strict=True):
+    for iso3, geom in zip(*simplified_outlines(tolerance), strict=True):
         part = shapely.clip_by_rect(geom, *box)
         if part.is_empty:
             continue
@@ -678,7 +674,7 @@ def _add_country_labels(m: folium.Map, layers: Layers, bounds: tuple[float, floa
     minx, miny, maxx, maxy = bounds
     dx, dy = max(maxx - minx, 2.0), max(maxy - miny, 2.0)
     view = shapely.box(minx - dx / 10, miny - dy / 10, maxx + dx / 10, maxy + dy / 10)
-    keys, outlines = _simplified_outlines()
+    keys, outlines = simplified_outlines(OUTLINE_TOLERANCE)
     geoms = np.asarray(outlines, dtype=object)
     crossed = shapely.intersects(geoms, shapely.union_all(np.asarray(layers.legs.geometry, dtype=object)))
     crossed |= np.isin(np.asarray(keys), layers.hubs["country"].to_numpy())

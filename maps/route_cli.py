@@ -15,19 +15,19 @@ from geo.errors import OptionError
 from geo.model import Mode
 from geo.multimodal import DEFAULT_MODES, boundaries_from_file, plan_route
 from layers.frames import layers_from_catalog
-from layers.io import FORMATS
 from maps.build import build_from_layers, check_options
 from maps.cli_common import (
     RichProgress,
     catalog_option,
     err_console,
+    formats_option,
     out_console,
     tiles_attr_option,
     tiles_from_options,
+    tiles_option,
     user_errors,
     warm_networks,
 )
-from maps.render import DEFAULT_TILES
 
 __all__ = ["parse_modes", "route_cmd"]
 
@@ -66,16 +66,9 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
     default=None,
     help="Output folder [default: ./route-FROM-TO].",
 )
-@click.option(
-    "--tiles",
-    default=DEFAULT_TILES,
-    show_default=True,
-    help="Basemap tiles: an xyzservices name, a tile URL template (with --tiles-attr), or 'none'.",
-)
+@tiles_option
 @tiles_attr_option
-@click.option(
-    "--formats", default="gpkg,geojson", show_default=True, metavar="LIST", help=f"Layer formats: {','.join(FORMATS)}."
-)
+@formats_option
 @catalog_option
 @user_errors
 def route_cmd(
