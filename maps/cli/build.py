@@ -1,9 +1,4 @@
-"""The ``corridors`` command.
-
-User mistakes (a bad catalog file, an unknown corridor id, an unwritable
-folder) print one line each, prefixed ``error:``, and exit with status 2;
-there is no traceback for them.
-"""
+"""``corridors build``: maps, layers and the index page from the catalog or from layer files."""
 
 from __future__ import annotations
 
@@ -14,14 +9,13 @@ from pathlib import Path
 import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from geo.catalog import Catalog, load_catalog
 from geo.errors import OptionError
 from geo.model import Corridor, Status
 from layers.read import read_layers, select_corridors
 from maps.build import DEFAULT_OUT, build, build_from_layers, check_options
-from maps.cli_common import (
+from maps.cli._common import (
     RichProgress,
     catalog_option,
     err_console,
@@ -33,7 +27,8 @@ from maps.cli_common import (
     user_errors,
     warm_networks,
 )
-from maps.route_cli import route_cmd
+
+__all__ = ["build_cmd"]
 
 
 def _selected(catalog: Catalog, ids: tuple[str, ...], files: tuple[Path, ...]) -> list[str] | None:
@@ -48,39 +43,6 @@ def _selected(catalog: Catalog, ids: tuple[str, ...], files: tuple[Path, ...]) -
     return None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="corridor-mapper")
-def main() -> None:
-    """Map trade corridors: interactive maps and GIS layers from a corridor catalog."""
-
-
-@main.command("list")
-@click.option(
-    "--hubs", "show_hubs", is_flag=True, help="List the hubs (id, name, country, kind) instead of the corridors."
-)
-@catalog_option
-@user_errors
-def list_cmd(show_hubs: bool, catalog_files: tuple[Path, ...]) -> None:
-    """Print the catalog's corridors (or, with --hubs, its hubs) as a table."""
-    catalog = load_catalog(catalog_files)
-    if show_hubs:
-        table = Table(title="Hubs", title_justify="left")
-        for col in ("id", "name", "country", "kind", "lat", "lon"):
-            table.add_column(col, overflow="fold")
-        for h in catalog.hubs.values():
-            table.add_row(escape(h.id), escape(h.name), h.country, str(h.kind), f"{h.lat:.3f}", f"{h.lon:.3f}")
-        out_console.print(table)
-        return
-    table = Table(title="Corridors", title_justify="left")
-    for col in ("id", "name", "legs", "modes", "route"):
-        table.add_column(col, overflow="fold")
-    for c in catalog.corridors.values():
-        modes = ", ".join(dict.fromkeys(str(leg.mode) for leg in c.legs))
-        ends = f"{catalog.hubs[c.hub_ids[0]].name} → {catalog.hubs[c.hub_ids[-1]].name}"
-        table.add_row(escape(c.id), escape(c.name), str(len(c.legs)), modes, escape(ends))
-    out_console.print(table)
-
-
 def _networks_needed(corridors: Iterable[Corridor]) -> list[str]:
     """The networks a build will route on: those of operational rail and road legs."""
     kinds = {
@@ -92,7 +54,7 @@ def _networks_needed(corridors: Iterable[Corridor]) -> list[str]:
     return sorted(kinds)
 
 
-@main.command("build")
+@click.command("build")
 @click.argument("layer_files", nargs=-1, metavar="[LAYERS_FILE]...", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--corridor", "corridor_ids", multiple=True, metavar="ID", help="Build only this corridor; repeatable.")
 @click.option(
@@ -184,9 +146,3 @@ def build_cmd(
         f"in {seconds:.1f} s"
     )
     out_console.print(f"  open {escape(str(out / 'index.html'))}")
-
-
-# the route command lives in its own module; importing it registers it on `main`
-
-
-main.add_command(route_cmd)

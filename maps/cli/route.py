@@ -16,7 +16,7 @@ from geo.model import Mode
 from geo.multimodal import DEFAULT_MODES, boundaries_from_file, plan_route
 from layers.frames import layers_from_catalog
 from maps.build import build_from_layers, check_options
-from maps.cli_common import (
+from maps.cli._common import (
     RichProgress,
     catalog_option,
     err_console,
