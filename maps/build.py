@@ -1,24 +1,19 @@
-"""The whole job: catalog → geometry → layers → files, written all or nothing.
+"""The pipelines: catalog → geometry → layers → files, written all or nothing.
 
-Output layout (other tools rely on it)::
+Each command of the CLI is a thin wrapper around one function here:
 
-    DIR/index.html
-    DIR/maps/<corridor-id>.html, DIR/maps/overview.html
-    DIR/layers/ATTRIBUTION
-    DIR/layers/...  the formats asked for (see :mod:`layers.io`); by default
-                    corridors.gpkg (hubs, legs, corridors, sources) and <corridor-id>.geojson
+* :func:`build` – maps, layers and the index page of catalog corridors;
+* :func:`build_catalog` – the same from catalog files, choosing the corridors as ``corridors build`` does;
+* :func:`build_from_layers` / :func:`build_from_layer_files` – from layers already made (a ``corridors.gpkg``
+  read back, maybe edited in QGIS): nothing is re-routed;
+* :func:`build_route` – an ad-hoc route on the multimodal graph, built like a catalog corridor.
 
-A build starts from a catalog (:func:`build`) or from layers already made, for
-instance read back from a ``corridors.gpkg`` (:func:`build_from_layers`).
-
-Everything is written to a temporary folder beside ``DIR`` and moved into place
-only when all of it succeeded, so a failed build leaves ``DIR`` as it was.
+The output layout and what a build owns are in :mod:`maps.output`.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -29,13 +24,14 @@ import folium
 from jinja2 import Environment
 from markupsafe import Markup
 
-from geo.catalog import Catalog
-from geo.errors import CorridorMapperError, OutputError
+from geo.catalog import Catalog, load_catalog
+from geo.errors import CatalogError, CorridorMapperError
 from geo.geometry import GeometryBuilder
-from geo.model import Corridor, Mode
+from geo.model import Corridor, Mode, Status
 from layers.frames import Layers, layers_from_catalog
 from layers.io import DEFAULT_FORMATS, attribution_lines, parse_formats, tool_version, write_layers
 from layers.style import MODE_STYLES
+from maps.output import PAGES, RESERVED_NAMES, check_out, staged_output
 from maps.render import (
     DEFAULT_TILES,
     Tiles,
@@ -49,18 +45,35 @@ from maps.render import (
     route_sketch,
 )
 
-__all__ = ["DEFAULT_OUT", "BuildResult", "Progress", "build", "build_from_layers", "check_options", "index_html"]
+__all__ = [
+    "DEFAULT_OUT",
+    "BuildResult",
+    "Progress",
+    "RouteResult",
+    "build",
+    "build_catalog",
+    "build_from_layer_files",
+    "build_from_layers",
+    "build_route",
+    "check_options",
+    "corridors_to_build",
+    "index_html",
+    "networks_needed",
+    "prepare_networks",
+]
 
 DEFAULT_OUT = Path("corridor-maps")
-MANAGED = ("index.html", "maps", "layers")
-"""What a build owns inside the output folder; anything else there is left alone."""
 
 
 class Progress(Protocol):
-    """Receives the build's progress: the number of steps, then each step as it starts."""
+    """Receives a pipeline's progress: the number of steps, each step as it starts, and notes between steps.
+
+    A step's description starts with its stage (``legs: ...``, ``layers: gpkg``, ``map <id>``).
+    """
 
     def start(self, total: int) -> None: ...
     def step(self, description: str) -> None: ...
+    def note(self, text: str) -> None: ...
 
 
 class _Silent:
@@ -68,6 +81,9 @@ class _Silent:
         pass
 
     def step(self, description: str) -> None:
+        pass
+
+    def note(self, text: str) -> None:
         pass
 
 
@@ -115,23 +131,12 @@ def _write_all(
     (root / "maps").mkdir()
     write_layers(layers, root / "layers", formats, parameters=parameters, step=progress.step)
     for cid in layers.corridors["corridor_id"]:
-        progress.step(f"map {cid}")
+        progress.step(f"maps: {cid}")
         html = page(corridor_map(layers, cid, tiles=tiles))
         (root / "maps" / f"{cid}.html").write_text(html, encoding="utf-8")
-    progress.step("overview map")
-    (root / "maps" / "overview.html").write_text(page(overview_map(layers, tiles=tiles)), encoding="utf-8")
-    (root / "index.html").write_text(index_html(layers), encoding="utf-8")
-
-
-def _move_into_place(staging: Path, out: Path) -> None:
-    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    try:
-        for name in MANAGED:
-            if (out / name).exists():
-                (out / name).rename(trash / name)
-            (staging / name).rename(out / name)
-    finally:
-        shutil.rmtree(trash, ignore_errors=True)
+    progress.step("maps: overview")
+    (root / PAGES["overview"]).write_text(page(overview_map(layers, tiles=tiles)), encoding="utf-8")
+    (root / PAGES["index"]).write_text(index_html(layers), encoding="utf-8")
 
 
 def _steps(n_corridors: int, formats: tuple[str, ...]) -> int:
@@ -148,10 +153,74 @@ def check_options(formats: Iterable[str], tiles: Tiles | None, assets: Path | No
     return parsed
 
 
+def networks_needed(corridors: Iterable[Corridor]) -> list[str]:
+    """The networks a build routes on: those of operational rail and road legs."""
+    kinds = {
+        str(leg.mode)
+        for c in corridors
+        for leg in c.legs
+        if not leg.mode.is_water and leg.status == Status.OPERATIONAL and leg.routing == "network"
+    }
+    return sorted(kinds)
+
+
+def prepare_networks(kinds: Iterable[str], progress: Progress | None = None) -> None:
+    """Load the networks (converting them on the first run, which is slow) before routing on them."""
+    from geo.network import cache_dir, prepared_network
+
+    progress = progress or _Silent()
+    for kind in kinds:
+        said: set[str] = set()
+
+        def hook(description: str, done: int, total: int, kind: str = kind, said: set[str] = said) -> None:
+            if not said:
+                progress.note(f"{kind} network: first run, converting it once into {cache_dir()}")
+            if description not in said:
+                said.add(description)
+                progress.note(f"{kind} network: {description} ({done}/{total})")
+
+        prepared_network(kind, progress=hook)  # type: ignore[arg-type]
+
+
+def corridors_to_build(
+    catalog: Catalog, ids: Sequence[str] = (), catalog_files: Sequence[Path | str] = ()
+) -> list[Corridor]:
+    """The corridors ``corridors build`` builds: ``ids`` if given; else those of ``catalog_files``; else all.
+
+    Raises
+    ------
+    CatalogError
+        An unknown id, or catalog files that define no corridor (never a silent
+        switch to the whole embedded catalog).
+    """
+    if ids:
+        return catalog.select(ids)
+    if catalog_files:
+        names = {str(f) for f in catalog_files}
+        mine = [k.split(":", 1)[1] for k, v in catalog.origin.items() if k.startswith("corridor:") and v in names]
+        if not mine:
+            listed = ", ".join(map(str, catalog_files))
+            raise CatalogError(
+                f"{listed}: defines no corridors, so there is nothing to build: add [corridors.<id>] tables, "
+                "or name embedded corridors with --corridor ID"
+            )
+        return catalog.select(mine)
+    return catalog.select(None)
+
+
+def _check_ids(ids: Iterable[str]) -> None:
+    clash = [i for i in ids if i in RESERVED_NAMES]
+    if clash:
+        raise CatalogError(
+            f"corridor {clash[0]!r}: the id is reserved by the output layout ({', '.join(sorted(PAGES.values()))} "
+            "...): rename the corridor"
+        )
+
+
 def build(
     catalog: Catalog,
     corridors: Sequence[Corridor],
-    out: Path = DEFAULT_OUT,
+    out: Path | str = DEFAULT_OUT,
     *,
     tiles: Tiles | None = DEFAULT_TILES,
     formats: Iterable[str] = DEFAULT_FORMATS,
@@ -166,34 +235,67 @@ def build(
     ``assets`` (a local mirror of the CDN files, see :func:`maps.render.asset_path`)
     the maps are self-contained: their JavaScript and CSS are inlined.
 
+    Returns
+    -------
+    BuildResult
+        The output folder, the layers, and every file written.
+
     Raises
     ------
-    GeometryError
+    GeometryError, NetworkError
         A leg's geometry cannot be built; nothing is written.
     OptionError
         An unknown format; nothing is written.
     OutputError
-        ``out`` cannot be created or written.
+        ``out`` cannot take the build (see :func:`maps.output.check_out`) or cannot be written.
+
+    Examples
+    --------
+    >>> from geo.catalog import load_catalog
+    >>> catalog = load_catalog()
+    >>> result = build(catalog, catalog.select(["baku-tbilisi-kars"]), "out")  # doctest: +SKIP
+    >>> sorted(map(str, result.files))[:2]  # doctest: +SKIP
+    ['index.html', 'layers/ATTRIBUTION']
     """
     progress = progress or _Silent()
     formats = check_options(formats, tiles, assets)
+    out = check_out(out)
+    _check_ids(c.id for c in corridors)
+    prepare_networks(networks_needed(corridors), progress)
     progress.start(sum(len(c.legs) for c in corridors) + _steps(len(corridors), formats))
     builder = GeometryBuilder(catalog.hubs)
     for c in corridors:
         for seq, leg in enumerate(c.legs, start=1):
-            progress.step(f"{c.id}: {leg.from_hub} → {leg.to_hub} ({leg.mode})")
+            progress.step(f"legs: {c.id}: {leg.from_hub} → {leg.to_hub} ({leg.mode})")
             try:
                 builder(leg)
             except CorridorMapperError as exc:
                 where = catalog.origin.get(f"corridor:{c.id}", "")
                 raise type(exc)(f"{where + ': ' if where else ''}corridor {c.id!r}, leg {seq}: {exc}") from None
     layers = layers_from_catalog(catalog, corridors, geometry_of=builder)
-    return _build(layers, Path(out), tiles, formats, parameters or {}, progress, assets)
+    return _build(layers, out, tiles, formats, parameters or {}, progress, assets)
+
+
+def build_catalog(
+    catalog_files: Sequence[Path | str] = (),
+    corridor_ids: Sequence[str] = (),
+    out: Path | str = DEFAULT_OUT,
+    **options: object,
+) -> BuildResult:
+    """``corridors build``: read the catalog (embedded plus ``catalog_files``), choose the corridors, build them.
+
+    ``options`` are those of :func:`build`; ``parameters`` get the input recorded.
+    """
+    catalog = load_catalog(catalog_files)
+    corridors = corridors_to_build(catalog, corridor_ids, catalog_files)
+    inputs = ", ".join(map(str, catalog_files)) if catalog_files else "the embedded catalog"
+    parameters = {"input": f"catalog {inputs}", **dict(options.pop("parameters", None) or {})}  # type: ignore[call-overload]
+    return build(catalog, corridors, out, parameters=parameters, **options)  # type: ignore[arg-type]
 
 
 def build_from_layers(
     layers: Layers,
-    out: Path = DEFAULT_OUT,
+    out: Path | str = DEFAULT_OUT,
     *,
     tiles: Tiles | None = DEFAULT_TILES,
     formats: Iterable[str] = DEFAULT_FORMATS,
@@ -208,12 +310,100 @@ def build_from_layers(
     OptionError
         An unknown format or tile provider; nothing is written.
     OutputError
-        ``out`` cannot be created or written.
+        ``out`` cannot take the build or cannot be written.
     """
     progress = progress or _Silent()
     formats = check_options(formats, tiles, assets)
+    out = check_out(out)
+    _check_ids(layers.corridors["corridor_id"])
     progress.start(_steps(len(layers.corridors), formats))
-    return _build(layers, Path(out), tiles, formats, parameters or {}, progress, assets)
+    return _build(layers, out, tiles, formats, parameters or {}, progress, assets)
+
+
+def build_from_layer_files(
+    layer_files: Sequence[Path | str],
+    corridor_ids: Sequence[str] = (),
+    out: Path | str = DEFAULT_OUT,
+    **options: object,
+) -> BuildResult:
+    """``corridors build LAYERS_FILE ...``: read layers written by an earlier build, pick corridors, build them."""
+    from layers.read import read_layers, select_corridors
+
+    layers = select_corridors(read_layers([Path(f) for f in layer_files]), corridor_ids)
+    parameters = {"input": "layers " + ", ".join(map(str, layer_files)), **dict(options.pop("parameters", None) or {})}  # type: ignore[call-overload]
+    return build_from_layers(layers, out, parameters=parameters, **options)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    """An ad-hoc route: the route as a corridor, its layers, and the build written from them."""
+
+    corridor: Corridor
+    build: BuildResult
+
+    @property
+    def layers(self) -> Layers:
+        return self.build.layers
+
+
+def build_route(
+    origin: str,
+    destination: str,
+    *,
+    via: Sequence[str] = (),
+    avoid: Sequence[str] = (),
+    modes: Iterable[Mode] | None = None,
+    boundaries: Path | None = None,
+    catalog_files: Sequence[Path | str] = (),
+    out: Path | str | None = None,
+    tiles: Tiles | None = DEFAULT_TILES,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    progress: Progress | None = None,
+) -> RouteResult:
+    """``corridors route``: the shortest route from ``origin`` to ``destination`` (hub ids or ``lat,lon``), built.
+
+    The route is planned on the multimodal graph (:func:`geo.multimodal.plan_route`)
+    and written like a catalog corridor into ``out`` (default ``./<route id>``).
+
+    Raises
+    ------
+    OptionError
+        A place, mode or country is not understood; nothing is written.
+    NetworkError
+        No route exists (the message says which constraint cut it); nothing is written.
+    """
+    from geo.multimodal import DEFAULT_MODES, boundaries_from_file, plan_route
+
+    progress = progress or _Silent()
+    chosen = tuple(DEFAULT_MODES if modes is None else modes)
+    formats = check_options(formats, tiles, None)
+    if out is not None:
+        check_out(out)
+    outlines = boundaries_from_file(boundaries) if boundaries else None
+    catalog = load_catalog(catalog_files)
+    prepare_networks([str(m) for m in chosen if m in (Mode.RAIL, Mode.ROAD)], progress)
+    planned = plan_route(
+        catalog,
+        origin,
+        destination,
+        via=via,
+        avoid=avoid,
+        modes=chosen,
+        boundaries=outlines,
+        progress=progress.note,
+    )
+    route_catalog = planned.catalog(catalog)
+    layers = layers_from_catalog(route_catalog, [planned.corridor], geometry_of=planned.geometry_of)
+    stops = " ".join(itertools.chain([origin], (f"--via {v}" for v in via), [destination]))
+    parameters = {
+        "input": f"corridors route {stops}",
+        "avoid": ",".join(avoid) or "none",
+        "modes": ",".join(map(str, chosen)),
+    }
+    result = build_from_layers(
+        layers, out or Path(planned.corridor.id), tiles=tiles, formats=formats, parameters=parameters, progress=progress
+    )
+    return RouteResult(corridor=planned.corridor, build=result)
 
 
 def _build(
@@ -231,22 +421,7 @@ def _build(
         "formats": ",".join(formats),
         "tiles": (tiles if isinstance(tiles, str) else f"{tiles.name} {tiles.url}") if tiles else "none",
     }
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output folder ({exc.strerror}): choose another --out") from None
-    try:
+    with staged_output(out, f"corridor-mapper {tool_version()}") as staging:
         _write_all(layers, staging, tiles, formats, parameters, progress, assets)
-        out.mkdir(exist_ok=True)
-        _move_into_place(staging, out)
-    except OSError as exc:
-        raise OutputError(
-            f"{out}: cannot write the output ({exc}): check the folder's permissions and free space"
-        ) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    files = sorted(
-        p.relative_to(out) for name in MANAGED for p in [out / name, *(out / name).rglob("*")] if p.is_file()
-    )
+        files = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
     return BuildResult(out=out, layers=layers, files=files)

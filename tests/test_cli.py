@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from maps.cli import main
 from tests.conftest import MINI
 
-LAYOUT = ["index.html", "layers/ATTRIBUTION", "layers/corridors.gpkg", "layers/t-caspian.geojson",
+LAYOUT = [".corridor-mapper.json", "index.html", "layers/ATTRIBUTION", "layers/corridors.gpkg", "layers/t-caspian.geojson",
           "maps/overview.html", "maps/t-caspian.html"]  # fmt: skip
 
 
@@ -47,12 +47,16 @@ def test_build_user_catalog(tmp_path):
 
 def test_build_replaces_only_what_it_owns(tmp_path):
     out = tmp_path / "out"
-    (out / "maps").mkdir(parents=True)
-    (out / "maps" / "stale.html").write_text("old")
+    two = tmp_path / "two.toml"
+    two.write_text(MINI.read_text(encoding="utf-8").replace("t-caspian", "t-other"), encoding="utf-8")
+    assert run("build", "--catalog", str(two), "--out", str(out)).exit_code == 0
+    (out / "maps" / "mine.html").write_text("mine")  # the user's, beside ours
     (out / "notes.txt").write_text("mine")
     assert run("build", "--catalog", str(MINI), "--out", str(out)).exit_code == 0
-    assert not (out / "maps" / "stale.html").exists()
+    assert not (out / "maps" / "t-other.html").exists()  # ours, and no longer built
+    assert (out / "maps" / "mine.html").read_text() == "mine"
     assert (out / "notes.txt").read_text() == "mine"
+    assert files(out) == sorted([*LAYOUT, "maps/mine.html", "notes.txt"])
 
 
 def test_bad_catalog_one_line_no_traceback(tmp_path):
