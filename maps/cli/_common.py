@@ -1,9 +1,33 @@
-"""What the ``corridors`` commands share: consoles, the user-error wrapper, options, progress bars."""
+"""What the ``corridors`` commands share: output for people and for programs, errors and exit codes, options.
+
+Output conventions (the README's "Output and exit codes" says the same):
+
+* The result goes to standard output: a table for people, or with ``--json`` one
+  JSON document for programs. Everything else (progress, notes, errors) goes to
+  standard error, so ``corridors list --json | jq`` and ``corridors route ... > legs.txt``
+  get only the result.
+* In a terminal, tables are drawn with rich and progress is a live bar. When
+  standard output is not a terminal (a pipe, a file), tables are plain columns
+  separated by two spaces, never wrapped or cut, one row per line; when standard
+  error is not a terminal, progress is one plain line per stage.
+* ``--quiet`` prints the result and errors only; ``--verbose`` adds a line per
+  step and, for an internal error, the traceback.
+* Exit status: 0 done, 1 internal error (a bug: please report it), 2 user error
+  (a bad input or option: the message says what to fix), 130 interrupted
+  (Ctrl-C; nothing half-written is left), 141 output pipe closed early.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import sys
-from collections.abc import Callable, Iterable
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import IntEnum
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,43 +35,245 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from geo.errors import CorridorMapperError, OptionError
-from geo.network import cache_dir, prepared_network
 from layers.io import DEFAULT_FORMATS, FORMATS
 from maps.render import DEFAULT_TILES, Tiles, custom_tiles
 
 __all__ = [
-    "RichProgress",
+    "ExitCode",
+    "Output",
     "catalog_option",
-    "err_console",
+    "command",
     "formats_option",
-    "out_console",
     "tiles_attr_option",
     "tiles_from_options",
     "tiles_option",
-    "user_errors",
-    "warm_networks",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+class ExitCode(IntEnum):
+    """The exit statuses of every ``corridors`` command."""
+
+    DONE = 0
+    INTERNAL_ERROR = 1
+    USER_ERROR = 2
+    INTERRUPTED = 130
+    BROKEN_PIPE = 141
 
 
-def user_errors(func: F) -> F:
+def _jsonable(value: Any) -> Any:
+    """Plain JSON values: NaN and infinities become null (JSON has neither), paths and enums become text."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _jsonable(value.item())
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
+
+
+@dataclass
+class Output:
+    """How a command talks: to people in a terminal, to pipes, or as JSON for programs."""
+
+    json: bool = False
+    verbosity: int = 1
+    """0 quiet, 1 normal, 2 verbose."""
+    stdout_tty: bool = field(default_factory=lambda: sys.stdout.isatty())
+    stderr_tty: bool = field(default_factory=lambda: sys.stderr.isatty())
+
+    def __post_init__(self) -> None:
+        # soft_wrap: a path or id printed to a narrow pipe is never cut mid-word
+        self.out = Console(file=sys.stdout, highlight=False, soft_wrap=True, force_terminal=self.stdout_tty or None)
+        self.err = Console(file=sys.stderr, highlight=False, soft_wrap=True, force_terminal=self.stderr_tty or None)
+        self.started = time.perf_counter()
+
+    def elapsed(self) -> float:
+        """Seconds since the command started."""
+        return time.perf_counter() - self.started
+
+    # --- the result, on standard output -----------------------------------------------------------
+
+    def result(self, data: dict[str, Any]) -> None:
+        """With ``--json``, the command's result as one JSON document on standard output."""
+        if self.json:
+            sys.stdout.write(json.dumps(_jsonable(data), ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.flush()
+
+    def table(
+        self, title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], *, right: Iterable[str] = ()
+    ) -> None:
+        """A table for people (not printed with ``--json``): rich in a terminal, plain columns in a pipe."""
+        if self.json:
+            return
+        rows = [[str(c) for c in r] for r in rows]
+        right = set(right)
+        if not self.stdout_tty:
+            widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+
+            def line(cells: Sequence[str]) -> str:
+                parts = [
+                    cell.rjust(w) if col in right else cell.ljust(w)
+                    for cell, w, col in zip(cells, widths, columns, strict=True)
+                ]
+                return "  ".join(parts).rstrip()
+
+            sys.stdout.write("\n".join([line(columns), *(line(r) for r in rows)]) + "\n")
+            sys.stdout.flush()
+            return
+        table = Table(title=escape(title), title_justify="left")
+        for col in columns:
+            table.add_column(col, justify="right" if col in right else "left", overflow="fold")
+        for r in rows:
+            table.add_row(*(escape(c) for c in r))
+        self.out.print(table)
+
+    def say(self, text: str) -> None:
+        """A line for people about the result (``Built ...``, ``open ...``): stdout, not with ``--json``/``--quiet``."""
+        if not self.json and self.verbosity > 0:
+            self.out.print(escape(text))
+
+    # --- what happens meanwhile, on standard error -------------------------------------------------
+
+    def note(self, text: str) -> None:
+        """A progress note on standard error (not with ``--quiet``)."""
+        if self.verbosity > 0:
+            self.err.print(f"[dim]{escape(text)}[/]" if self.stderr_tty else f"corridors: {escape(text)}")
+
+    def detail(self, text: str) -> None:
+        """A note only ``--verbose`` shows."""
+        if self.verbosity > 1:
+            self.note(text)
+
+    def error(self, text: str) -> None:
+        for line in text.splitlines() or [""]:
+            self.err.print(f"[bold red]error:[/] {escape(line)}" if self.stderr_tty else f"error: {escape(line)}")
+
+    @contextmanager
+    def progress(self, what: str) -> Iterator[Reporter]:
+        """A :class:`maps.build.Progress` for one pipeline run: a live bar in a terminal, plain lines otherwise."""
+        if self.verbosity == 0:
+            yield Reporter(self, None)
+            return
+        if not self.stderr_tty:
+            reporter = Reporter(self, None)
+            yield reporter
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=self.err, transient=True) as bar:
+            reporter = Reporter(self, bar, bar.add_task(escape(what), total=None))
+            yield reporter
+            reporter.finish()
+
+
+class Reporter:
+    """The pipeline's progress (:class:`maps.build.Progress`) as a bar, or as one plain line per stage.
+
+    A step's description starts with its stage (``legs: ...``, ``layers: gpkg``,
+    ``map middle-corridor``): without a terminal a line is printed when the stage
+    changes, and with ``--verbose`` for every step.
+    """
+
+    def __init__(self, output: Output, bar: Progress | None, task: TaskID | None = None) -> None:
+        self.output, self.bar, self.task = output, bar, task
+        self.total = 0
+        self.done = 0
+        self.stage = ""
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, total=total)
+
+    def step(self, description: str) -> None:
+        stage = description.split(":", 1)[0].split(" ", 1)[0]
+        if self.bar is not None and self.task is not None:
+            if self.done:
+                self.bar.advance(self.task)
+            self.bar.update(self.task, description=escape(description))
+        else:
+            elapsed = time.perf_counter() - self.output.started
+            counter = f"[{self.done + 1}/{self.total}] " if self.total else ""
+            if stage != self.stage or self.output.verbosity > 1:
+                self.output.note(f"{counter}{description} ({elapsed:.1f} s)")
+        self.stage = stage
+        self.done += 1
+
+    def note(self, text: str) -> None:
+        """A message between steps (a network converted on the first run, ...)."""
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, description=escape(text))
+        else:
+            self.output.note(text)
+
+    def finish(self) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=self.total or None, description="done")
+
+
+def _output_options(func: F) -> F:
+    func = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on standard output.")(func)
+    func = click.option("-q", "--quiet", is_flag=True, help="Print only the result and errors.")(func)
+    func = click.option("-v", "--verbose", is_flag=True, help="Print every step (and tracebacks of internal errors).")(
+        func
+    )
+    return func
+
+
+def command(func: Callable[..., dict[str, Any] | None]) -> Callable[..., None]:
+    """Make ``func(output, **options)`` a command body: output options, JSON result, errors and exit codes.
+
+    ``func`` receives an :class:`Output` as ``output`` and returns the result
+    (printed as JSON with ``--json``). :class:`~geo.errors.CorridorMapperError`
+    becomes ``error: <message>`` and exit status 2; Ctrl-C, 130; anything else is
+    an internal error, status 1 (with ``--verbose``, its traceback).
+    """
+
     @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, as_json: bool, quiet: bool, verbose: bool, **kwargs: Any) -> None:
+        if quiet and verbose:
+            raise click.UsageError("--quiet and --verbose exclude each other: give one")
+        output = Output(json=as_json, verbosity=0 if quiet else 2 if verbose else 1)
         try:
-            return func(*args, **kwargs)
+            result = func(*args, output=output, **kwargs)
+            if result is not None:
+                output.result(result)
         except CorridorMapperError as exc:
-            for line in str(exc).splitlines():
-                err_console.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
-            sys.exit(2)
+            output.error(str(exc))
+            sys.exit(ExitCode.USER_ERROR)
+        except KeyboardInterrupt:
+            output.error("interrupted: nothing was left half-written")
+            sys.exit(ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            # the reader of our output went away (`corridors list | head -1`): stop quietly
+            import os
 
-    return wrapper  # type: ignore[return-value]
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(ExitCode.BROKEN_PIPE)
+        except (click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:  # a bug, not a user mistake
+            if verbose:
+                traceback.print_exc()
+            output.error(
+                f"internal error ({type(exc).__name__}: {exc}): this is a bug in corridor-mapper; please report it "
+                "with the command you ran" + ("" if verbose else " (--verbose shows the traceback)")
+            )
+            sys.exit(ExitCode.INTERNAL_ERROR)
+
+    return _output_options(wrapper)
 
 
 catalog_option = click.option(
@@ -57,42 +283,6 @@ catalog_option = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     help="A catalog file of your own (TOML); repeatable. Its corridors may use the embedded hubs.",
 )
-
-
-class RichProgress:
-    """The build's :class:`maps.build.Progress`, drawn as a rich progress bar."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task = progress.add_task("building", total=None)
-        self.started = False
-
-    def start(self, total: int) -> None:
-        self.progress.update(self.task, total=total)
-
-    def step(self, description: str) -> None:
-        if self.started:
-            self.progress.advance(self.task)
-        self.started = True
-        self.progress.update(self.task, description=escape(description))
-
-    def finish(self) -> None:
-        self.progress.update(self.task, completed=self.progress.tasks[0].total, description="done")
-
-
-def warm_networks(kinds: Iterable[str]) -> None:
-    """Load (and on the first run convert) the networks, with a progress bar for the slow first time."""
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        for kind in kinds:
-            task = bar.add_task(f"loading the {kind} network", total=4)
-
-            def hook(description: str, done: int, total: int, task: int = task, kind: str = kind) -> None:
-                text = f"{kind}: {description} (first run; cached in {cache_dir()})"
-                bar.update(task, description=escape(text), completed=done, total=total)
-
-            prepared_network(kind, progress=hook)  # type: ignore[arg-type]
-
 
 tiles_option = click.option(
     "--tiles",

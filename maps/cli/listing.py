@@ -1,41 +1,67 @@
-"""``corridors list``: the catalog's corridors or hubs as a table."""
+"""``corridors list``: the catalog's corridors or hubs, as a table or as JSON."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
 from geo.catalog import load_catalog
-from maps.cli._common import catalog_option, out_console, user_errors
+from maps.cli._common import Output, catalog_option, command
 
 __all__ = ["list_cmd"]
 
 
 @click.command("list")
-@click.option(
-    "--hubs", "show_hubs", is_flag=True, help="List the hubs (id, name, country, kind) instead of the corridors."
-)
+@click.option("--hubs", "show_hubs", is_flag=True, help="List the hubs (id, name, country, kind, position).")
 @catalog_option
-@user_errors
-def list_cmd(show_hubs: bool, catalog_files: tuple[Path, ...]) -> None:
-    """Print the catalog's corridors (or, with --hubs, its hubs) as a table."""
+@command
+def list_cmd(show_hubs: bool, catalog_files: tuple[Path, ...], output: Output) -> dict[str, Any]:
+    """Print the catalog's corridors (or, with --hubs, its hubs).
+
+    Also checks catalog files given with --catalog, without building.
+    """
     catalog = load_catalog(catalog_files)
     if show_hubs:
-        table = Table(title="Hubs", title_justify="left")
-        for col in ("id", "name", "country", "kind", "lat", "lon"):
-            table.add_column(col, overflow="fold")
-        for h in catalog.hubs.values():
-            table.add_row(escape(h.id), escape(h.name), h.country, str(h.kind), f"{h.lat:.3f}", f"{h.lon:.3f}")
-        out_console.print(table)
-        return
-    table = Table(title="Corridors", title_justify="left")
-    for col in ("id", "name", "legs", "modes", "route"):
-        table.add_column(col, overflow="fold")
+        hubs = [
+            {
+                "id": h.id,
+                "name": h.name,
+                "country": h.country,
+                "kind": str(h.kind),
+                "lat": h.lat,
+                "lon": h.lon,
+                "catalog": catalog.origin.get(f"hub:{h.id}", ""),
+            }
+            for h in catalog.hubs.values()
+        ]
+        output.table(
+            "Hubs",
+            ["id", "name", "country", "kind", "lat", "lon"],
+            [[h["id"], h["name"], h["country"], h["kind"], f"{h['lat']:.3f}", f"{h['lon']:.3f}"] for h in hubs],
+            right=["lat", "lon"],
+        )
+        return {"hubs": hubs}
+    corridors = []
     for c in catalog.corridors.values():
-        modes = ", ".join(dict.fromkeys(str(leg.mode) for leg in c.legs))
-        ends = f"{catalog.hubs[c.hub_ids[0]].name} → {catalog.hubs[c.hub_ids[-1]].name}"
-        table.add_row(escape(c.id), escape(c.name), str(len(c.legs)), modes, escape(ends))
-    out_console.print(table)
+        first, last = catalog.hubs[c.hub_ids[0]], catalog.hubs[c.hub_ids[-1]]
+        corridors.append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "legs": len(c.legs),
+                "modes": list(dict.fromkeys(str(leg.mode) for leg in c.legs)),
+                "from_hub": first.id,
+                "to_hub": last.id,
+                "route": f"{first.name} → {last.name}",
+                "catalog": catalog.origin.get(f"corridor:{c.id}", ""),
+            }
+        )
+    output.table(
+        "Corridors",
+        ["id", "name", "legs", "modes", "route"],
+        [[c["id"], c["name"], str(c["legs"]), ",".join(c["modes"]), c["route"]] for c in corridors],
+        right=["legs"],
+    )
+    return {"corridors": corridors}

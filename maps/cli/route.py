@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+from typing import Any
 
 import click
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from geo.catalog import load_catalog
 from geo.errors import OptionError
 from geo.model import Mode
-from geo.multimodal import DEFAULT_MODES, boundaries_from_file, plan_route
-from layers.frames import layers_from_catalog
-from maps.build import build_from_layers, check_options
+from geo.multimodal import DEFAULT_MODES
+from maps.build import build_route
 from maps.cli._common import (
-    RichProgress,
+    Output,
     catalog_option,
-    err_console,
+    command,
     formats_option,
-    out_console,
     tiles_attr_option,
     tiles_from_options,
     tiles_option,
-    user_errors,
-    warm_networks,
 )
 
 __all__ = ["parse_modes", "route_cmd"]
@@ -34,10 +26,15 @@ __all__ = ["parse_modes", "route_cmd"]
 
 def parse_modes(text: str) -> tuple[Mode, ...]:
     """``rail,sea`` → (Mode.RAIL, Mode.SEA); an unknown name lists the valid ones."""
+    import difflib
+
     names = [m.strip().lower() for m in text.split(",") if m.strip()]
-    bad = [m for m in names if m not in {str(x) for x in Mode}]
+    valid = [str(x) for x in Mode]
+    bad = [m for m in names if m not in valid]
     if bad or not names:
-        raise OptionError(f"--modes {text!r}: choose from {', '.join(map(str, Mode))}, comma-separated")
+        close = difflib.get_close_matches(bad[0], valid, n=1) if bad else []
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise OptionError(f"--modes {text!r}{hint}: choose from {', '.join(valid)}, comma-separated")
     return tuple(dict.fromkeys(Mode(m) for m in names))
 
 
@@ -60,17 +57,12 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
     metavar="FILE",
     help="Your own admin-0 country outlines (any GDAL format with an ISO3 column) for --avoid.",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Output folder [default: ./route-FROM-TO].",
-)
+@click.option("--out", default=None, metavar="DIR", help="Output folder [default: ./<route id>].")
 @tiles_option
 @tiles_attr_option
 @formats_option
 @catalog_option
-@user_errors
+@command
 def route_cmd(
     origin: str,
     destination: str,
@@ -78,60 +70,73 @@ def route_cmd(
     avoid: str,
     modes: str,
     boundaries: Path | None,
-    out: Path | None,
+    out: str | None,
     tiles: str,
     tiles_attr: str,
     formats: str,
     catalog_files: tuple[Path, ...],
-) -> None:
-    """Find a route from FROM to TO (hub ids or lat,lon) and build its map and layers.
+    output: Output,
+) -> dict[str, Any]:
+    """Find a route from FROM to TO (hub ids or lat,lon) and build its map and layers into --out DIR.
 
     It routes on one graph of the rail and road networks plus sea and ferry links
     between ports, changing mode only at hubs. Example:
 
         corridors route xian duisburg --avoid RUS,BLR
     """
-    started = time.perf_counter()
-    chosen = parse_modes(modes)
-    basemap = tiles_from_options(tiles, tiles_attr)
-    check_options(formats, basemap, None)  # before any slow work
-    outlines = boundaries_from_file(boundaries) if boundaries else None
-    catalog = load_catalog(catalog_files)
-    warm_networks(str(m) for m in chosen if m in (Mode.RAIL, Mode.ROAD))
-    with err_console.status("routing") as status:
-        planned = plan_route(
-            catalog,
+    with output.progress("routing") as progress:
+        result = build_route(
             origin,
             destination,
             via=via,
-            avoid=[a for a in avoid.split(",") if a.strip()],
-            modes=chosen,
-            boundaries=outlines,
-            progress=lambda text: status.update(escape(text)),
+            avoid=[a.strip() for a in avoid.split(",") if a.strip()],
+            modes=parse_modes(modes),
+            boundaries=boundaries,
+            catalog_files=catalog_files,
+            out=out,
+            tiles=tiles_from_options(tiles, tiles_attr),
+            formats=formats,
+            progress=progress,
         )
-    route_catalog = planned.catalog(catalog)
-    layers = layers_from_catalog(route_catalog, [planned.corridor], geometry_of=planned.geometry_of)
-    out = out or Path(planned.corridor.id)
-    parameters = {"input": f"corridors route {origin} {destination}", "avoid": avoid or "none", "modes": modes}
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        progress = RichProgress(bar)
-        build_from_layers(layers, out, tiles=basemap, formats=formats,
-                          parameters=parameters, progress=progress)  # fmt: skip
-        progress.finish()
-    table = Table(title=escape(planned.corridor.name), title_justify="left")
-    for col in ("leg", "mode", "km", "on network", "countries"):
-        table.add_column(col, justify="left" if col in ("leg", "countries") else "right")
-    for leg in layers.legs.itertuples():
-        table.add_row(
-            escape(f"{leg.from_hub} → {leg.to_hub}"),
-            leg.mode,
-            f"{leg.length_km:,.0f}",
-            f"{leg.on_network_share:.0%}",
-            leg.countries.replace(",", " "),
-        )
+    layers = result.layers
     total = layers.corridors.iloc[0]
-    table.add_row("total", "", f"{total['length_km']:,.0f}", "", f"{total['border_crossings']} border crossings")
-    out_console.print(table)
-    out_console.print(f"Built {planned.corridor.id} into {escape(str(out))}/ in {time.perf_counter() - started:.1f} s")
-    out_console.print(f"  open {escape(str(out / 'maps' / (planned.corridor.id + '.html')))}")
+    legs = [
+        {
+            "seq": int(leg.seq),
+            "from_hub": leg.from_hub,
+            "to_hub": leg.to_hub,
+            "mode": leg.mode,
+            "length_km": float(leg.length_km),
+            "on_network_share": float(leg.on_network_share),
+            "countries": [c for c in leg.countries.split(",") if c],
+        }
+        for leg in layers.legs.itertuples()
+    ]
+    rows = [
+        [f"{leg['from_hub']} → {leg['to_hub']}", leg["mode"], f"{leg['length_km']:,.0f}",
+         f"{leg['on_network_share']:.0%}", " ".join(leg["countries"])]
+        for leg in legs
+    ]  # fmt: skip
+    rows.append(["total", "", f"{total['length_km']:,.0f}", "", f"{total['border_crossings']} border crossings"])
+    output.table(
+        result.corridor.name, ["leg", "mode", "km", "on network", "countries"], rows, right=["km", "on network"]
+    )
+    page = result.build.out / "maps" / f"{result.corridor.id}.html"
+    output.say(f"Built {result.corridor.id} into {result.build.out}/ in {output.elapsed():.1f} s")
+    output.say(f"  open {page}")
+    columns = ["length_km", "rail_km", "road_km", "sea_km", "ferry_km", "border_crossings"]
+    return {
+        "id": result.corridor.id,
+        "name": result.corridor.name,
+        "from": origin,
+        "to": destination,
+        "via": list(via),
+        "avoid": [a.strip().upper() for a in avoid.split(",") if a.strip()],
+        "modes": [str(m) for m in parse_modes(modes)],
+        **{c: total[c] for c in columns},
+        "countries": [c for c in str(total["countries"]).split(",") if c],
+        "legs": legs,
+        "out": str(result.build.out),
+        "map": str(page),
+        "files": [p.as_posix() for p in result.build.files],
+    }
