@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,21 @@ from layers.frames import Layers, layers_from_catalog
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini.toml"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Install the browser tests' local CDN assets from npm (a second or less once they are there).
+
+    This is part of the test command, so that ``python -m pytest`` on a fresh
+    clone runs the browser tests too; without npm they are skipped and say why.
+    """
+    from tests.browser import INSTALL_SCRIPT
+
+    if shutil.which("npm") is None or shutil.which("bash") is None:
+        return
+    proc = subprocess.run(["bash", str(INSTALL_SCRIPT)], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:  # the browser tests then skip (or fail in CI) naming the missing assets
+        print(f"\n{INSTALL_SCRIPT.name} failed: {(proc.stderr or proc.stdout).strip()[-500:]}")
 
 
 @pytest.fixture(scope="session")
