@@ -133,8 +133,8 @@ class Output:
             sys.stdout.flush()
             return
         table = Table(title=escape(title), title_justify="left")
-        for col in columns:
-            table.add_column(col, justify="right" if col in right else "left", overflow="fold")
+        for i, col in enumerate(columns):  # the first column holds ids: never wrapped, even in a terminal
+            table.add_column(col, justify="right" if col in right else "left", overflow="fold", no_wrap=i == 0)
         for r in rows:
             table.add_row(*(escape(c) for c in r))
         self.out.print(table)
