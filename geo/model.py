@@ -23,27 +23,39 @@ A catalog is data, kept in TOML files that people edit by hand::
 
 Files are parsed with :mod:`tomllib` and validated with pydantic. Every
 problem is reported as one line naming the file, the hub or corridor, the
-field and the value (see :func:`geo.catalog.load_catalog`).
+field and the value (see :func:`geo.catalog.load_catalog`). The validators
+here raise messages a person can act on ("must be a number in degrees (no
+quotes)", "use upper case 'KAZ'"), never a regular expression; coordinates are
+degrees (EPSG:4326), lengths kilometres, and every number must be finite.
 """
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import itertools
+import math
+import re
+from collections.abc import Callable
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 import pycountry
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
-    StrictFloat,
     StringConstraints,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "RESERVED_IDS",
     "Corridor",
     "Fact",
     "Hub",
@@ -56,8 +68,133 @@ __all__ = [
 ]
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
+SLUG_MAX_LENGTH = 64
+
+
+def _slug(value: str) -> str:
+    if len(value) > SLUG_MAX_LENGTH:
+        raise PydanticCustomError("id_too_long", f"ids are at most {SLUG_MAX_LENGTH} characters")
+    if not re.fullmatch(SLUG_PATTERN, value):
+        raise PydanticCustomError(
+            "id_pattern", "ids are lower-case letters, digits and single hyphens, e.g. 'my-corridor'"
+        )
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+RESERVED_IDS = MappingProxyType(
+    {
+        "overview": "the build writes maps/overview.html itself",
+        "index": "the build writes index.html itself",
+        "compare": "the build writes compare.html itself",
+        "timeline": "the build writes maps/timeline.html itself",
+        "flows": "the build writes maps/flows.html and layers/flows.gpkg itself",
+        "matrix": "the build keeps it for its matrix of routes",
+        "assets": "the build keeps maps/assets/ for the files its pages share",
+        "shared": "the build keeps maps/shared/ for the files its pages share",
+        "layers": "the build writes the layers/ folder itself",
+        "maps": "the build writes the maps/ folder itself",
+        "hubs": "the layers have a layer named 'hubs'",
+        "legs": "the layers have a layer named 'legs'",
+        "corridors": "the build writes layers/corridors.gpkg itself",
+        "sources": "the layers have a table named 'sources'",
+        "attribution": "the build writes layers/ATTRIBUTION itself",
+    }
+)
+"""Ids no corridor may take, each with the reason: names the output layout of a build uses.
+
+A build writes ``DIR/index.html``, ``DIR/compare.html``, ``DIR/maps/<id>.html``,
+``DIR/maps/overview.html``, ``DIR/maps/timeline.html``, ``DIR/maps/flows.html``,
+shared files under ``DIR/maps/``, ``DIR/layers/<id>.geojson`` and
+``DIR/layers/flows.gpkg``; a corridor named like one of its own files or layers
+would overwrite it (or be overwritten).
+"""
+
+MAX_LEG_KM = 25_000.0
+"""The longest plausible leg: half the Earth's circumference (about 20,000 km) and room for detours."""
+
+
+def _number(
+    quantity: str, unit: str, low: float, high: float, *, low_open: bool = False, why: str = ""
+) -> Callable[[Any], float]:
+    """A check for a float field: a number (not text, not a boolean), finite, within its range."""
+    span = f"more than {low:,g} and at most {high:,g} {unit}" if low_open else f"between {low:,g} and {high:,g} {unit}"
+
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PydanticCustomError("number_type", f"must be a number in {unit} (no quotes)")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            number = math.inf
+        if not (low < number <= high if low_open else low <= number <= high):  # NaN fails both
+            problem = "out of range" if math.isfinite(number) else "not a finite number"
+            raise PydanticCustomError("number_range", f"{problem}: {quantity} must be {span}{why}")
+        return number
+
+    return check
+
+
+Latitude = Annotated[float, BeforeValidator(_number("a latitude", "degrees", -90, 90))]
+Longitude = Annotated[float, BeforeValidator(_number("a longitude", "degrees", -180, 180))]
+LegKm = Annotated[
+    float,
+    BeforeValidator(
+        _number(
+            "published_km",
+            "km",
+            0,
+            MAX_LEG_KM,
+            low_open=True,
+            why=" (no single leg is longer than half the Earth's circumference, about 20,000 km, plus detours)",
+        )
+    ),
+]
+SnapKm = Annotated[float, BeforeValidator(_number("max_snap_km", "km", 0, 200, low_open=True))]
+
+
+def _common_name(country: Any) -> str:
+    """A pycountry country's everyday name ("Iran", not "Iran, Islamic Republic of")."""
+    return getattr(country, "common_name", None) or country.name
+
+
+_COUNTRY_ALIASES = {"UK": "GBR", "EL": "GRC", "TURKEY": "TUR"}
+"""Codes and names people use that ISO 3166 lacks (the EU's UK and EL; Türkiye's former English name)."""
+
+
+def _country_problem(value: str) -> str | None:
+    """What is wrong with a country code, in words, with the code meant where it can be guessed; None if valid."""
+    countries = pycountry.countries
+    if re.fullmatch(r"[A-Z]{3}", value) and countries.get(alpha_3=value) is not None:
+        return None
+    if re.fullmatch(r"[A-Za-z]{3}", value) and countries.get(alpha_3=value.upper()) is not None:
+        return f"use upper case {value.upper()!r}"
+    meant = countries.get(alpha_3=_COUNTRY_ALIASES.get(value.strip().upper(), "-"))
+    if meant is None and re.fullmatch(r"[A-Za-z]{2}", value):
+        meant = countries.get(alpha_2=value.upper())
+    if meant is not None and len(value.strip()) == 2:
+        return (
+            f"a two-letter code: use the three-letter ISO 3166-1 alpha-3 code {meant.alpha_3!r} ({_common_name(meant)})"
+        )
+    if meant is None and len(value) > 3:
+        with contextlib.suppress(LookupError):
+            meant = countries.lookup(value)  # names, official and common names, any case
+    if meant is not None:
+        return f"a country name: use its ISO 3166-1 alpha-3 code {meant.alpha_3!r} ({_common_name(meant)})"
+    start = value.strip().lower()
+    guesses: list[Any] = []
+    if len(start) > 3:  # a misspelt name
+        by_name = {c.name.lower(): c for c in countries}
+        guesses = [by_name[n] for n in difflib.get_close_matches(start, by_name, n=1, cutoff=0.75)]
+    if not guesses and len(start) >= 3 and start.isalpha():  # "GER" for Germany, "ALG" for Algeria: other codes
+        names = lambda c: (c.name, getattr(c, "common_name", ""), getattr(c, "official_name", ""))  # noqa: E731
+        guesses = [c for c in countries if any(n.lower().startswith(start) for n in names(c) if n)]
+    if 1 <= len(guesses) <= 3:
+        listed = " or ".join(f"{c.alpha_3!r} ({_common_name(c)})" for c in guesses)
+        return f"not an ISO 3166-1 alpha-3 country code: did you mean {listed}?"
+    return "not an ISO 3166-1 alpha-3 country code (e.g. KAZ, AZE, TUR)"
 
 
 class Mode(StrEnum):
@@ -91,8 +228,21 @@ class HubKind(StrEnum):
     CITY = "city"
 
 
+KM_SOURCE_MESSAGE = "published_km needs published_km_source: say where the figure comes from"
+
+
+def same_hub_message(hub: str) -> str:
+    """The problem of a leg that starts and ends at ``hub``."""
+    return f"leg starts and ends at the same hub {hub!r}: end it at another hub"
+
+
+def chain_message(seq: int, start: str, previous_end: str) -> str:
+    """The problem of leg ``seq`` (1-based) starting at ``start`` where the leg before ended at ``previous_end``."""
+    return f"leg {seq} starts at {start!r} but leg {seq - 1} ends at {previous_end!r}: legs must chain"
+
+
 class _Strict(BaseModel):
-    # numbers must be numbers: "520" in a TOML file is a mistake, not 520
+    # unknown fields are mistakes; numbers must be numbers ("520" in a TOML file is a mistake, not 520: see _number)
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
@@ -100,7 +250,14 @@ class Source(_Strict):
     """A citation: the text as a reader would quote it, and a link where there is one."""
 
     text: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://\S+", value):
+            raise PydanticCustomError("url", "must be a web address starting with https:// or http://, without spaces")
+        return value
 
     def __str__(self) -> str:
         return f"{self.text} <{self.url}>" if self.url else self.text
@@ -127,10 +284,11 @@ class Hub(_Strict):
 
     id: Slug
     name: Text
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    country: str
+    """ISO 3166-1 alpha-3 code, upper case."""
     kind: HubKind
-    lat: StrictFloat = Field(ge=-90, le=90)
-    lon: StrictFloat = Field(ge=-180, le=180)
+    lat: Latitude
+    lon: Longitude
     sources: list[Source] = Field(min_length=1)
     facts: list[Fact] = []
     notes: str = ""
@@ -140,22 +298,22 @@ class Hub(_Strict):
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
-        if pycountry.countries.get(alpha_3=value) is None:
-            raise ValueError("not an ISO 3166-1 alpha-3 country code (e.g. KAZ, AZE, TUR)")
+        problem = _country_problem(value)
+        if problem:
+            raise PydanticCustomError("country", problem)
         return value
 
     @property
     def country_name(self) -> str:
-        country = pycountry.countries.get(alpha_3=self.country)
-        return getattr(country, "common_name", None) or country.name  # type: ignore[union-attr]
+        return _common_name(pycountry.countries.get(alpha_3=self.country))
 
 
 class ViaPoint(_Strict):
     """A point a leg must pass through: a hub id, or a coordinate."""
 
     hub: Slug | None = None
-    lat: StrictFloat | None = Field(default=None, ge=-90, le=90)
-    lon: StrictFloat | None = Field(default=None, ge=-180, le=180)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -166,6 +324,8 @@ class ViaPoint(_Strict):
             if len(value) != 2:
                 raise ValueError("a via point is a hub id or [lat, lon]")
             return {"lat": value[0], "lon": value[1]}
+        if not isinstance(value, dict | ViaPoint):
+            raise ValueError("a via point is a hub id or [lat, lon]")
         return value
 
     @model_validator(mode="after")
@@ -184,11 +344,11 @@ class Leg(_Strict):
     mode: Mode
     status: Status
     via: list[ViaPoint] = []
-    published_km: StrictFloat | None = Field(default=None, gt=0)
+    published_km: LegKm | None = None
     published_km_source: Source | None = None
     routing: Literal["network", "great-circle"] = "network"
     """``great-circle`` draws an operational land leg straight, for lines the network data lacks (say why in notes)."""
-    max_snap_km: StrictFloat | None = Field(default=None, gt=0, le=200)
+    max_snap_km: SnapKm | None = None
     """How far the leg's hubs may lie from the network; default :data:`geo.routing.DEFAULT_MAX_SNAP_KM`."""
     sources: list[Source] = []
     notes: str = ""
@@ -203,9 +363,9 @@ class Leg(_Strict):
     @model_validator(mode="after")
     def _checks(self) -> Leg:
         if self.from_hub == self.to_hub:
-            raise ValueError(f"leg starts and ends at the same hub {self.from_hub!r}")
+            raise PydanticCustomError("same_hub", same_hub_message(self.from_hub))
         if self.published_km is not None and self.published_km_source is None:
-            raise ValueError("published_km needs published_km_source: say where the figure comes from")
+            raise PydanticCustomError("km_source", KM_SOURCE_MESSAGE)
         return self
 
 
@@ -221,13 +381,20 @@ class Corridor(_Strict):
 
     _sources = field_validator("sources", mode="before")(_to_sources)
 
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_IDS:
+            raise PydanticCustomError(
+                "reserved_id", f"id {value!r} is reserved ({RESERVED_IDS[value]}): rename the corridor"
+            )
+        return value
+
     @model_validator(mode="after")
     def _chained(self) -> Corridor:
         for i, (prev, leg) in enumerate(itertools.pairwise(self.legs), start=2):
             if leg.from_hub != prev.to_hub:
-                raise ValueError(
-                    f"leg {i} starts at {leg.from_hub!r} but leg {i - 1} ends at {prev.to_hub!r}: legs must chain"
-                )
+                raise PydanticCustomError("chain", chain_message(i, leg.from_hub, prev.to_hub))
         return self
 
     @property
