@@ -27,11 +27,11 @@ from markupsafe import Markup
 from geo.catalog import Catalog, load_catalog
 from geo.errors import CatalogError, CorridorMapperError
 from geo.geometry import GeometryBuilder
-from geo.model import Corridor, Mode, Status
+from geo.model import RESERVED_IDS, Corridor, Mode, Status
 from layers.frames import Layers, layers_from_catalog
 from layers.io import DEFAULT_FORMATS, attribution_lines, parse_formats, tool_version, write_layers
 from layers.style import MODE_STYLES
-from maps.output import PAGES, RESERVED_NAMES, check_out, staged_output
+from maps.output import PAGES, check_out, staged_output
 from maps.render import (
     DEFAULT_TILES,
     Tiles,
@@ -196,25 +196,15 @@ def corridors_to_build(
     if ids:
         return catalog.select(ids)
     if catalog_files:
-        names = {str(f) for f in catalog_files}
-        mine = [k.split(":", 1)[1] for k, v in catalog.origin.items() if k.startswith("corridor:") and v in names]
-        if not mine:
-            listed = ", ".join(map(str, catalog_files))
-            raise CatalogError(
-                f"{listed}: defines no corridors, so there is nothing to build: add [corridors.<id>] tables, "
-                "or name embedded corridors with --corridor ID"
-            )
-        return catalog.select(mine)
+        return catalog.corridors_from(catalog_files)
     return catalog.select(None)
 
 
 def _check_ids(ids: Iterable[str]) -> None:
-    clash = [i for i in ids if i in RESERVED_NAMES]
-    if clash:
-        raise CatalogError(
-            f"corridor {clash[0]!r}: the id is reserved by the output layout ({', '.join(sorted(PAGES.values()))} "
-            "...): rename the corridor"
-        )
+    """Layers read back from files bypass the catalog's checks: refuse ids the output layout uses here too."""
+    for i in ids:
+        if i in RESERVED_IDS:
+            raise CatalogError(f"corridor {i!r}: id {i!r} is reserved ({RESERVED_IDS[i]}): rename the corridor")
 
 
 def build(

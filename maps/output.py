@@ -39,7 +39,7 @@ from pathlib import Path
 
 from geo.errors import OutputError
 
-__all__ = ["MANIFEST", "PAGES", "RESERVED_NAMES", "SHARED_DIR", "check_out", "owned_files", "staged_output"]
+__all__ = ["MANIFEST", "PAGES", "SHARED_DIR", "check_out", "owned_files", "staged_output"]
 
 MANIFEST = ".corridor-mapper.json"
 """The file, inside the output folder, that lists every file the build wrote (sorted, relative, ``/``-separated)."""
@@ -55,8 +55,6 @@ SHARED_DIR = "maps/shared"
 """Files several pages share (scripts, outline data) go here."""
 TOP_LEVEL = ("index.html", "compare.html", "maps", "layers")
 """What a build may own at the top of the output folder."""
-RESERVED_NAMES = frozenset({*PAGES, "shared", "maps", "layers"})
-"""Names of the layout that a corridor id must not take (a subset of :data:`geo.model.RESERVED_IDS`)."""
 _LEGACY_MARK = "Layers written by corridor-mapper"
 
 

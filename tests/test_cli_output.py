@@ -212,10 +212,26 @@ def _variant(tmp_path: Path, name: str, text: str) -> Path:
 
 
 BAD_CATALOGS = {
-    "empty": (lambda: "", "defines no"),
+    "overview": (
+        lambda: MINI.read_text(encoding="utf-8").replace("t-caspian", "overview"),
+        "corridor 'overview': id 'overview' is reserved (the build writes maps/overview.html itself): rename the corridor",
+    ),
+    "index": (
+        lambda: MINI.read_text(encoding="utf-8").replace("t-caspian", "index"),
+        "corridor 'index': id 'index' is reserved",
+    ),
+    "infinite": (
+        lambda: (
+            MINI.read_text(encoding="utf-8")
+            .replace('mode = "ferry"', 'mode = "ferry"\npublished_km = inf', 1)
+            .replace("published_km = inf", 'published_km = inf\npublished_km_source = "x"', 1)
+        ),
+        "field 'legs[1].published_km' = inf: not a finite number",
+    ),
+    "empty": (lambda: "", "defines no hubs and no corridors"),
     "hubs-only": (
         lambda: MINI.read_text(encoding="utf-8").split("[corridors.")[0],
-        "defines no corridors",
+        "defines hubs but no corridors: nothing to build",
     ),
 }
 
@@ -232,6 +248,19 @@ def test_bad_catalog_keeps_previous_output(tmp_path, built, case):
     assert expected in result.stderr and str(path) in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(built) == before
+
+
+def test_the_layout_ids_are_reserved():
+    from geo.model import RESERVED_IDS
+    from maps.output import PAGES, SHARED_DIR
+
+    assert set(PAGES) <= set(RESERVED_IDS) and SHARED_DIR.split("/")[-1] in RESERVED_IDS
+
+
+def test_bom_is_accepted(tmp_path):
+    path = _variant(tmp_path, "bom.toml", "\ufeff" + MINI.read_text(encoding="utf-8"))
+    result = run("list", "--catalog", str(path))
+    assert result.exit_code == 0, result.output
 
 
 # --- route, for programs ----------------------------------------------------------------------------

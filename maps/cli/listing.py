@@ -39,11 +39,11 @@ def list_cmd(show_hubs: bool, catalog_files: tuple[Path, ...], output: Output) -
         output.table(
             "Hubs",
             ["id", "name", "country", "kind", "lat", "lon"],
-            [[h["id"], h["name"], h["country"], h["kind"], f"{h['lat']:.3f}", f"{h['lon']:.3f}"] for h in hubs],
+            [[h.id, h.name, h.country, str(h.kind), f"{h.lat:.3f}", f"{h.lon:.3f}"] for h in catalog.hubs.values()],
             right=["lat", "lon"],
         )
         return {"hubs": hubs}
-    corridors = []
+    corridors: list[dict[str, Any]] = []
     for c in catalog.corridors.values():
         first, last = catalog.hubs[c.hub_ids[0]], catalog.hubs[c.hub_ids[-1]]
         corridors.append(
@@ -61,7 +61,10 @@ def list_cmd(show_hubs: bool, catalog_files: tuple[Path, ...], output: Output) -
     output.table(
         "Corridors",
         ["id", "name", "legs", "modes", "route"],
-        [[c["id"], c["name"], str(c["legs"]), ",".join(c["modes"]), c["route"]] for c in corridors],
+        [
+            [str(c[k]) if k != "modes" else ",".join(c[k]) for k in ("id", "name", "legs", "modes", "route")]
+            for c in corridors
+        ],
         right=["legs"],
     )
     return {"corridors": corridors}
