@@ -11,6 +11,15 @@ from layers.io import (
     write_geopackage,
     write_layers,
 )
+from layers.provenance import (
+    attribution_lines,
+    build_metadata,
+    facts_from_json,
+    facts_to_json,
+    sources_frame,
+    sources_from_text,
+    sources_to_text,
+)
 from layers.read import read_layers, select_corridors
 
 __all__ = [
@@ -18,7 +27,11 @@ __all__ = [
     "DEFAULT_FORMATS",
     "FORMATS",
     "Layers",
+    "attribution_lines",
+    "build_metadata",
     "corridors_frame",
+    "facts_from_json",
+    "facts_to_json",
     "hubs_frame",
     "layers_from_catalog",
     "legs_frame",
@@ -26,6 +39,9 @@ __all__ = [
     "read_layers",
     "rfc7946_geometry",
     "select_corridors",
+    "sources_frame",
+    "sources_from_text",
+    "sources_to_text",
     "write_attribution",
     "write_geojson",
     "write_geopackage",

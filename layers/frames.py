@@ -2,12 +2,17 @@
 
 All three are in EPSG:4326. Lengths are geodesic (WGS84), in km. Line
 longitudes are continuous along each line (see :mod:`geo.geometry`).
+
+Sources and facts stay typed: the ``source`` and ``published_source``
+columns hold tuples of :class:`geo.model.Source`, one per citation
+(:func:`layers.provenance.citations`), ``facts`` tuples of
+:class:`geo.model.Fact`. Writers turn them into text through
+:mod:`layers.provenance`.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +23,8 @@ import shapely
 from geo.catalog import Catalog
 from geo.countries import countries_along
 from geo.geometry import GeometryBuilder, LegGeometry
-from geo.model import Corridor, Fact, Hub, Leg, Mode, Status
+from geo.model import Corridor, Hub, Leg, Mode, Status
+from layers.provenance import citations
 
 __all__ = ["CRS", "Layers", "corridors_frame", "hubs_frame", "layers_from_catalog", "legs_frame"]
 
@@ -61,17 +67,6 @@ class Layers:
         return sorted(notices)
 
 
-def _joined(items: Sequence[object]) -> str:
-    return "; ".join(str(i) for i in items)
-
-
-def _facts_json(facts: Sequence[Fact]) -> str:
-    """Facts as JSON text, ``[{"text": ..., "sources": ["text <url>", ...]}, ...]``; empty when none."""
-    if not facts:
-        return ""
-    return json.dumps([{"text": f.text, "sources": [str(s) for s in f.sources]} for f in facts], ensure_ascii=False)
-
-
 def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor]) -> gpd.GeoDataFrame:
     """One point per hub used by ``corridors``, in first-use order."""
     used: dict[str, list[str]] = {}
@@ -85,8 +80,8 @@ def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor]) -> gpd.GeoDataFr
         "country": [h.country for h in hubs],
         "kind": [str(h.kind) for h in hubs],
         "corridors": [",".join(used[h.id]) for h in hubs],
-        "source": [_joined(h.sources) for h in hubs],
-        "facts": [_facts_json(h.facts) for h in hubs],
+        "source": [citations(h.sources) for h in hubs],
+        "facts": [tuple(h.facts) for h in hubs],
         "notes": [h.notes for h in hubs],
     }
     geometry = shapely.points([h.lon for h in hubs], [h.lat for h in hubs])
@@ -140,10 +135,10 @@ def legs_frame(
                     "on_network_share": round(g.on_network_share, 4),
                     "published_km": leg.published_km,
                     "countries": ",".join(leg_countries(leg, g, hubs)) if hubs is not None else "",
-                    "source": _joined(leg.sources),
-                    "published_source": str(leg.published_km_source or ""),
+                    "source": citations(leg.sources),
+                    "published_source": citations([leg.published_km_source]),
                     "method": g.method,
-                    "attribution": _joined(g.attribution),
+                    "attribution": "; ".join(g.attribution),
                     "notes": leg.notes,
                 }
             )
@@ -182,8 +177,8 @@ def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.G
                 "border_crossings": _border_crossings(countries),
                 "countries": ",".join(dict.fromkeys(countries)),
                 "summary": c.summary,
-                "facts": _facts_json(c.facts),
-                "source": _joined(c.sources),
+                "facts": tuple(c.facts),
+                "source": citations(c.sources),
             }
         )
         lines.append(shapely.multilinestrings(list(mine.geometry)))

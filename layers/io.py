@@ -30,12 +30,10 @@ byte-identical from one build of the same input to the next.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +46,15 @@ import shapely
 from geo.errors import OptionError
 from layers.frames import Layers
 from layers.kml import write_kml
+from layers.provenance import (
+    HUB_ATTRIBUTION,
+    attribution_lines,
+    build_metadata,
+    licence_lines,
+    provenance_to_text,
+    sources_frame,
+    tool_version,
+)
 from layers.qgis import QML, layer_styles_frame
 
 __all__ = [
@@ -55,12 +62,9 @@ __all__ = [
     "FORMATS",
     "SHAPEFILE_FIELDS",
     "WrittenFile",
-    "build_metadata",
     "parse_formats",
     "rfc7946_geometry",
     "shapefile_field_names",
-    "sources_frame",
-    "tool_version",
     "write_attribution",
     "write_csv",
     "write_flatgeobuf",
@@ -77,10 +81,6 @@ FORMATS = ("gpkg", "geojson", "fgb", "parquet", "kml", "shp", "csv")
 DEFAULT_FORMATS = ("gpkg", "geojson")
 
 GEOJSON_DECIMALS = 6
-HUB_ATTRIBUTION = "Hub locations: UN/LOCODE and desk research, see each hub's source"
-DATA_PACKAGES = ("searoute", "scgraph-data")
-"""Packages whose data end up in the geometry; their versions go into the metadata."""
-ODBL = "https://opendatacommons.org/licenses/odbl/1-0/"
 
 LAYER_NAMES = ("hubs", "legs", "corridors")
 LAYER_TITLES = {
@@ -105,55 +105,6 @@ names are cut to 10 characters (and numbered if two would clash)."""
 DBF_TEXT_BYTES = 254
 
 
-def tool_version() -> str:
-    try:
-        return version("corridor-mapper")
-    except PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
-
-
-def data_versions() -> dict[str, str]:
-    """Versions of the installed packages whose data the geometry comes from."""
-    found = {}
-    for name in DATA_PACKAGES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return found
-
-
-def attribution_lines(layers: Layers) -> list[str]:
-    return [*layers.attribution, HUB_ATTRIBUTION]
-
-
-def licence_lines(notices: Iterable[str]) -> list[str]:
-    """The licence terms behind the attribution notices."""
-    text = " ".join(notices)
-    lines = ["Corridor facts, hubs and legs: desk research, each with its source (the source fields)."]
-    if "OpenStreetMap" in text:
-        lines.append(
-            "Geometry derived from OpenStreetMap: © OpenStreetMap contributors, Open Database License 1.0 "
-            f"({ODBL}); credit it, and share databases derived from it under the same licence."
-        )
-    if "searoute" in text or "marnet" in text:
-        lines.append("Sea routes: searoute (Apache-2.0), built on Eurostat's marnet maritime network; credit both.")
-    return lines
-
-
-def build_metadata(layers: Layers, parameters: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Attribution, licences, versions and build parameters, as flat text items."""
-    notices = attribution_lines(layers)
-    data = data_versions()
-    return {
-        "generator": f"corridor-mapper {tool_version()}",
-        "attribution": " | ".join(notices),
-        "licence": " | ".join(licence_lines(notices)),
-        "data_versions": ", ".join(f"{k} {v}" for k, v in data.items()) or "none",
-        "build_parameters": "; ".join(f"{k}={v}" for k, v in (parameters or {}).items()),
-    }
-
-
 def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
     """``"gpkg,kml"`` (or a list) as a tuple of known formats, in :data:`FORMATS` order.
 
@@ -171,49 +122,12 @@ def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in wanted)
 
 
-# --- the sources table ---------------------------------------------------------------------------
-
-_URL = re.compile(r"^(?P<text>.*) <(?P<url>https?://\S+)>$")
-
-
-def _citations(cell: object) -> list[tuple[str, str]]:
-    if not isinstance(cell, str) or not cell:
-        return []
-    out = []
-    for part in cell.split("; "):
-        m = _URL.match(part)
-        out.append((m["text"], m["url"]) if m else (part, ""))
-    return out
-
-
-def sources_frame(layers: Layers) -> pd.DataFrame:
-    """One row per citation: ``layer``, ``feature`` (corridor id, hub id, or corridor id/seq for a leg),
-    ``field``, ``text``, ``url`` (NULL where the citation has none)."""
-    rows = []
-
-    def add(layer: str, feature: str, field: str, cell: object) -> None:
-        rows.extend(
-            {"layer": layer, "feature": feature, "field": field, "text": t, "url": u or None}  # no URL: NULL
-            for t, u in _citations(cell)
-        )
-
-    for name, key in (("corridors", "corridor_id"), ("hubs", "hub_id")):
-        for row in getattr(layers, name).drop(columns="geometry").to_dict("records"):
-            add(name, row[key], "source", row.get("source"))
-            for fact in json.loads(row["facts"]) if row.get("facts") else []:
-                add(name, row[key], f"facts: {fact['text']}", "; ".join(fact.get("sources", [])))
-    for leg in layers.legs.drop(columns="geometry").to_dict("records"):
-        key = f"{leg['corridor_id']}/{leg['seq']}"
-        add("legs", key, "source", leg.get("source"))
-        add("legs", key, "published_source", leg.get("published_source"))
-    return pd.DataFrame(rows, columns=["layer", "feature", "field", "text", "url"])
-
-
 # --- GeoPackage ----------------------------------------------------------------------------------
 
 
 def _frames(layers: Layers) -> dict[str, gpd.GeoDataFrame]:
-    return {"hubs": layers.hubs, "legs": layers.legs, "corridors": layers.corridors}
+    """The layers as files hold them: sources and facts as text (:func:`layers.provenance.provenance_to_text`)."""
+    return {name: provenance_to_text(getattr(layers, name)) for name in LAYER_NAMES}
 
 
 def write_geopackage(layers: Layers, path: Path, *, parameters: Mapping[str, str] | None = None) -> Path:
@@ -301,6 +215,7 @@ def _clean(value: Any) -> Any:
 
 
 def _features(frame: pd.DataFrame, kind: str, *, geometry: bool = True) -> Iterable[dict[str, Any]]:
+    frame = provenance_to_text(frame)
     columns = [c for c in frame.columns if c != "geometry"]
     for row, geom in zip(frame[columns].itertuples(index=False), frame.geometry, strict=True):
         props = {"feature": kind, **{c: _clean(v) for c, v in zip(columns, row, strict=True)}}

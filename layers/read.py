@@ -5,7 +5,8 @@
 QGIS. The legs are the truth: their lines are kept as they are (never
 re-routed), their lengths measured again on the ellipsoid, and each corridor's
 figures (length by mode and status, number of legs) and line recomputed from
-its legs. Columns the files hold beyond ours are carried along.
+its legs. Sources and facts are parsed back into typed values
+(:mod:`layers.provenance`). Columns the files hold beyond ours are carried along.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from geo.geometry import geodesic_km
 from geo.model import HubKind, Mode, Status
 from layers import frames
 from layers.frames import CRS, Layers
+from layers.provenance import provenance_from_text
 
 __all__ = ["LAYER_SUFFIXES", "read_layers", "select_corridors"]
 
@@ -42,6 +44,7 @@ GEOMETRY = {"hubs": ("Point",), "legs": ("LineString", "MultiLineString"), "corr
 INTEGERS = {"seq", "n_legs", "border_crossings"}
 VALUES = {("hubs", "kind"): HubKind, ("legs", "mode"): Mode, ("legs", "status"): Status}
 WHAT = "not a layers file written by `corridors build`"
+PROVENANCE_HINT = "write sources as 'text <https://...>; text' and facts as the JSON list `corridors build` writes"
 
 
 def _columns(name: str) -> list[str]:
@@ -95,7 +98,13 @@ def _conform(frame: gpd.GeoDataFrame, name: str, path: Path) -> gpd.GeoDataFrame
             out[column] = values.fillna("").astype(str) if present else ""
         else:
             out[column] = values
-    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=frame.geometry.values, crs=CRS)
+    out = out.reset_index(drop=True)
+    key = REQUIRED[name][0]
+    try:
+        out = provenance_from_text(out, where=lambda i: f"{path}: layer '{name}', {key} {out[key].iloc[i]!r}")
+    except ValueError as exc:
+        raise CatalogError(f"{exc}: {PROVENANCE_HINT}") from None
+    return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=CRS)
 
 
 def _rejoin(geom: shapely.Geometry) -> shapely.Geometry:

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from geo.catalog import load_catalog
 from geo.errors import CatalogError, OptionError
-from geo.model import HubKind, Mode, Status
+from geo.model import HubKind, Mode, Source, Status
 from layers.frames import layers_from_catalog
 from layers.io import (
     DEFAULT_FORMATS,
@@ -31,7 +31,6 @@ from layers.io import (
     parse_formats,
     rfc7946_geometry,
     shapefile_field_names,
-    sources_frame,
     write_csv,
     write_flatgeobuf,
     write_geojson,
@@ -41,6 +40,7 @@ from layers.io import (
     write_layers,
     write_shapefiles,
 )
+from layers.provenance import provenance_to_text, sources_frame
 from layers.qgis import QML, hubs_qml, legs_qml
 from layers.read import read_layers, select_corridors
 from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
@@ -52,7 +52,8 @@ PRECISION = 1e-6  # 6 decimals in GeoJSON, KML and CSV
 
 
 def frames(layers):
-    return dict(zip(NAMES, (layers.hubs, layers.legs, layers.corridors), strict=True))
+    """The layers as the files hold them: sources and facts as text."""
+    return {name: provenance_to_text(getattr(layers, name)) for name in NAMES}
 
 
 def assert_same(back: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, *, tolerance: float = 1e-9, names=None) -> None:
@@ -217,7 +218,7 @@ def test_shapefile_zips(mini_layers, tmp_path):
 
 def test_shapefile_cuts_long_text(mini_layers, tmp_path):
     hubs = mini_layers.hubs.copy()
-    hubs.loc[0, "source"] = "é" * 300
+    hubs.at[0, "source"] = (Source(text="é" * 300),)
     write_shapefiles(type(mini_layers)(hubs=hubs, legs=mini_layers.legs, corridors=mini_layers.corridors), tmp_path)
     back = pyogrio.read_dataframe(tmp_path / "hubs.shp.zip")
     assert back.loc[0, "source"].endswith("…") and len(back.loc[0, "source"].encode()) <= 254

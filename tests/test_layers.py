@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import numpy as np
 import pyogrio
 import pytest
 import shapely
 
+from geo.errors import CatalogError
+from geo.model import Fact, Source
 from layers.frames import CORRIDOR_COLUMNS, HUB_COLUMNS, LEG_COLUMNS
 from layers.io import rfc7946_geometry, write_attribution, write_geojson, write_geopackage
+from layers.provenance import (
+    citations,
+    facts_from_json,
+    facts_to_json,
+    provenance_from_text,
+    provenance_to_text,
+    sources_from_text,
+    sources_to_text,
+)
+from layers.read import read_layers
 
 
 def test_frames(mini_layers):
@@ -86,3 +99,101 @@ def test_rfc7946_cuts_lines_at_the_antimeridian():
 def test_attribution_file(mini_layers, tmp_path):
     text = write_attribution(mini_layers, tmp_path / "ATTRIBUTION").read_text(encoding="utf-8")
     assert "searoute" in text and "UN/LOCODE" in text
+
+
+# --- sources and facts: typed in the frames, text in the files ------------------------------------
+
+SOURCES = (Source(text="UN/LOCODE KZ AAU"), Source(text="portnews.ru 346384", url="https://portnews.ru/news/346384/"))
+
+
+def test_frames_hold_typed_sources_and_facts(mini_layers):
+    hubs, legs, corridors = mini_layers.hubs, mini_layers.legs, mini_layers.corridors
+    assert hubs["source"].iloc[0] == (Source(text="UN/LOCODE KZ AAU"),)
+    (fact,) = hubs.set_index("hub_id").loc["t-alat", "facts"]
+    assert isinstance(fact, Fact) and fact.sources[0].url == "https://portnews.ru/news/346384/"
+    assert list(legs["published_source"]) == [(), (Source(text="made up for the test"),), ()]
+    assert corridors["source"].iloc[0] == (Source(text="tests"),) and corridors["facts"].iloc[0] == ()
+
+
+def test_sources_as_text_and_back():
+    text = sources_to_text(SOURCES)
+    assert text == "UN/LOCODE KZ AAU; portnews.ru 346384 <https://portnews.ru/news/346384/>"
+    assert sources_from_text(text) == SOURCES
+    assert sources_from_text("") == () and sources_from_text(None) == () and sources_to_text(()) == ""
+    assert sources_from_text("<https://example.org/a>") == (
+        Source(text="https://example.org/a", url="https://example.org/a"),
+    )
+    with pytest.raises(TypeError, match="not text"):
+        sources_to_text("UN/LOCODE KZ AAU")
+    # several citations in one text (a catalog's published_km_source): one Source each, as the files read back
+    assert citations([Source(text="a 2022; b", url="https://b.example/"), None]) == (
+        Source(text="a 2022"),
+        Source(text="b", url="https://b.example/"),
+    )
+
+
+def test_facts_as_json_and_back():
+    facts = (Fact(text="15 Mt, ≈ 100,000 TEU", sources=list(SOURCES)),)
+    text = facts_to_json(facts)
+    assert json.loads(text) == [{"text": "15 Mt, ≈ 100,000 TEU", "sources": [str(s) for s in SOURCES]}]
+    assert "≈" in text  # not escaped: the files are UTF-8
+    assert facts_from_json(text) == facts and facts_from_json("") == () and facts_to_json(()) == ""
+    for bad, match in [
+        ("[{", "not JSON"),
+        ('{"text": "x"}', "not a JSON list"),
+        ('[{"text": "x", "sources": []}]', "sources"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            facts_from_json(bad)
+
+
+def test_provenance_columns_to_text_and_back(mini_layers):
+    for frame in (mini_layers.hubs, mini_layers.legs, mini_layers.corridors):
+        text = provenance_to_text(frame)
+        assert all(isinstance(v, str) for c in ("source", "facts", "published_source") if c in text for v in text[c])
+        back = provenance_from_text(text)
+        for column in ("source", "facts", "published_source"):
+            if column in frame:
+                assert list(back[column]) == list(frame[column]), column
+
+
+def _tables(path):
+    with sqlite3.connect(path) as db:
+        return {t: db.execute(f'SELECT * FROM "{t}"').fetchall() for t in ("hubs", "legs", "corridors", "sources")}
+
+
+def _same_provenance(back, layers):
+    for name in ("hubs", "legs", "corridors"):
+        for column in ("source", "facts", "published_source"):
+            if column in getattr(layers, name):
+                assert list(getattr(back, name)[column]) == list(getattr(layers, name)[column]), (name, column)
+
+
+def test_geojson_read_back_gives_the_same_sources_and_facts(mini_layers, tmp_path):
+    _same_provenance(read_layers(write_geojson(mini_layers, tmp_path / "t-caspian.geojson")), mini_layers)
+
+
+def test_geopackage_read_back_gives_the_same_typed_layers_and_file(mini_layers, tmp_path):
+    first = write_geopackage(mini_layers, tmp_path / "first.gpkg")
+    back = read_layers(first)
+    _same_provenance(back, mini_layers)
+    second = write_geopackage(back, tmp_path / "second.gpkg")
+    assert _tables(second) == _tables(first)
+
+
+def test_reading_an_edited_fact_that_is_not_json_names_the_cell(mini_layers, tmp_path):
+    path = tmp_path / "corridors.gpkg"
+    hubs = provenance_to_text(mini_layers.hubs)
+    hubs.loc[hubs["hub_id"] == "t-alat", "facts"] = '[{"text": broken'  # as a user might leave it in QGIS
+    layers = {"hubs": hubs, "legs": provenance_to_text(mini_layers.legs)}
+    layers["corridors"] = provenance_to_text(mini_layers.corridors)
+    for i, (name, frame) in enumerate(layers.items()):
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=i > 0)
+    with pytest.raises(CatalogError) as err:
+        read_layers(path)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: layer 'hubs', hub_id 't-alat': facts '[{{\"text\": broken': not JSON (")
+    assert message.endswith(
+        "write sources as 'text <https://...>; text' and facts as the JSON list `corridors build` writes"
+    )
