@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -26,7 +27,16 @@ from geo.geometry import GeometryBuilder, LegGeometry
 from geo.model import Corridor, Hub, Leg, Mode, Status
 from layers.provenance import citations
 
-__all__ = ["CRS", "Layers", "corridors_frame", "hubs_frame", "layers_from_catalog", "legs_frame"]
+__all__ = [
+    "CRS",
+    "Layers",
+    "corridor_figures",
+    "corridor_line",
+    "corridors_frame",
+    "hubs_frame",
+    "layers_from_catalog",
+    "legs_frame",
+]
 
 CRS = "EPSG:4326"
 
@@ -151,8 +161,35 @@ def _border_crossings(countries: Sequence[str]) -> int:
     return sum(a != b for a, b in itertools.pairwise(countries))
 
 
+def corridor_figures(legs: pd.DataFrame) -> dict[str, Any]:
+    """A corridor's key figures from its legs (rows of :func:`legs_frame`, in route order).
+
+    ``length_km`` and the km by mode and by status (sums of the legs'
+    ``length_km``, rounded to the metre), ``n_legs``, ``countries`` (ISO3,
+    comma-separated, in route order, each once) and ``border_crossings``
+    (the changes of country along the way).
+    """
+    km = legs.groupby("mode")["length_km"].sum()
+    by_status = legs.groupby("status")["length_km"].sum()
+    countries = _collapse(k for cell in legs["countries"] for k in str(cell).split(",") if k)
+    return {
+        "length_km": round(float(legs["length_km"].sum()), 3),
+        **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
+        "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
+        "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
+        "n_legs": len(legs),
+        "border_crossings": _border_crossings(countries),
+        "countries": ",".join(dict.fromkeys(countries)),
+    }
+
+
+def corridor_line(legs: gpd.GeoDataFrame) -> shapely.MultiLineString:
+    """A corridor's line: its legs' lines (or their parts) as one multi-line, in route order."""
+    return shapely.multilinestrings([p for g in legs.geometry for p in getattr(g, "geoms", [g])])
+
+
 def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One multi-line per corridor with its key figures.
+    """One multi-line per corridor with its key figures (see :func:`corridor_figures`).
 
     ``countries`` lists the countries the corridor passes through, in route
     order, each once (ISO3, comma-separated): along the line of routed land
@@ -162,26 +199,17 @@ def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.G
     rows, lines = [], []
     for c in corridors:
         mine = legs[legs["corridor_id"] == c.id]
-        km = mine.groupby("mode")["length_km"].sum()
-        by_status = mine.groupby("status")["length_km"].sum()
-        countries = _collapse(k for cell in mine["countries"] for k in cell.split(",") if k)
         rows.append(
             {
                 "corridor_id": c.id,
                 "name": c.name,
-                "length_km": round(float(mine["length_km"].sum()), 3),
-                **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
-                "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
-                "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
-                "n_legs": len(c.legs),
-                "border_crossings": _border_crossings(countries),
-                "countries": ",".join(dict.fromkeys(countries)),
+                **corridor_figures(mine),
                 "summary": c.summary,
                 "facts": tuple(c.facts),
                 "source": citations(c.sources),
             }
         )
-        lines.append(shapely.multilinestrings(list(mine.geometry)))
+        lines.append(corridor_line(mine))
     frame = pd.DataFrame(rows, columns=CORRIDOR_COLUMNS).astype({"n_legs": "int32", "border_crossings": "int32"})
     return gpd.GeoDataFrame(frame, geometry=lines, crs=CRS)
 

@@ -4,9 +4,11 @@
 ``<corridor-id>.geojson`` files can be read; a user may have edited them in
 QGIS. The legs are the truth: their lines are kept as they are (never
 re-routed), their lengths measured again on the ellipsoid, and each corridor's
-figures (length by mode and status, number of legs) and line recomputed from
-its legs. Sources and facts are parsed back into typed values
-(:mod:`layers.provenance`). Columns the files hold beyond ours are carried along.
+figures (length by mode and status, number of legs, countries, border
+crossings) and line recomputed from its legs, by the same function as a
+build's (:func:`layers.frames.corridor_figures`). Sources and facts are parsed
+back into typed values (:mod:`layers.provenance`). Columns the files hold
+beyond ours are carried along.
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ def _check_legs(legs: gpd.GeoDataFrame, hub_ids: set[str], source: str) -> None:
 
 
 def _corridor_figures(corridors: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
-    """Each corridor's lengths, leg count and line, from its legs (as :func:`layers.frames.corridors_frame`)."""
+    """Each corridor's figures and line from its legs (:func:`layers.frames.corridor_figures`, as the catalog's)."""
     orphans = sorted(set(legs["corridor_id"]) - set(corridors["corridor_id"]))
     if orphans:
         raise CatalogError(f"{source}: legs of corridor {orphans[0]!r} but no such row in layer 'corridors': add it")
@@ -159,21 +161,12 @@ def _corridor_figures(corridors: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sourc
         mine = legs[legs["corridor_id"] == cid]
         if mine.empty:
             raise CatalogError(f"{source}: corridor {cid!r} has no legs: add its legs or delete its row")
-        km = mine.groupby("mode")["length_km"].sum()
-        by_status = mine.groupby("status")["length_km"].sum()
-        figures = {
-            "length_km": round(float(mine["length_km"].sum()), 3),
-            **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
-            "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
-            "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
-            "n_legs": len(mine),
-        }
-        for column, value in figures.items():
+        for column, value in frames.corridor_figures(mine).items():
             if column in corridors.columns:
                 corridors.loc[corridors.index[i], column] = value
-        lines.append(shapely.multilinestrings([p for g in mine.geometry for p in getattr(g, "geoms", [g])]))
+        lines.append(frames.corridor_line(mine))
     corridors.geometry = lines
-    return corridors.astype({"n_legs": "int32"})
+    return corridors.astype({"n_legs": "int32", "border_crossings": "int32"})
 
 
 def _read(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:

@@ -12,7 +12,7 @@ import shapely
 
 from geo.errors import CatalogError
 from geo.model import Fact, Source
-from layers.frames import CORRIDOR_COLUMNS, HUB_COLUMNS, LEG_COLUMNS
+from layers.frames import CORRIDOR_COLUMNS, HUB_COLUMNS, LEG_COLUMNS, corridor_figures
 from layers.io import rfc7946_geometry, write_attribution, write_geojson, write_geopackage
 from layers.provenance import (
     citations,
@@ -197,3 +197,33 @@ def test_reading_an_edited_fact_that_is_not_json_names_the_cell(mini_layers, tmp
     assert message.endswith(
         "write sources as 'text <https://...>; text' and facts as the JSON list `corridors build` writes"
     )
+
+
+# --- corridor figures: one function, for a build and for layers read back -------------------------
+
+
+def test_corridor_figures_from_legs(mini_layers):
+    figures = corridor_figures(mini_layers.legs)
+    row = mini_layers.corridors.iloc[0]
+    assert figures == {k: row[k] for k in figures}
+    assert figures["countries"] == "KAZ,AZE,GEO,TUR" and figures["border_crossings"] == 3 and figures["n_legs"] == 3
+
+
+def test_read_back_figures_follow_edited_legs(mini_layers, tmp_path):
+    path = tmp_path / "corridors.gpkg"
+    legs = provenance_to_text(mini_layers.legs)
+    legs = legs[legs["seq"] < 3].copy()  # the planned leg deleted, the rail leg's countries edited
+    legs.loc[legs["seq"] == 2, "countries"] = "AZE,ARM,GEO"
+    hubs = provenance_to_text(mini_layers.hubs)
+    layers = {
+        "hubs": hubs[hubs["hub_id"] != "t-kars"],
+        "legs": legs,
+        "corridors": provenance_to_text(mini_layers.corridors),
+    }
+    for i, (name, frame) in enumerate(layers.items()):
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=i > 0)
+    back = read_layers(path)
+    row = back.corridors.iloc[0]
+    assert row["countries"] == "KAZ,AZE,ARM,GEO" and row["border_crossings"] == 3 and row["n_legs"] == 2
+    assert row["planned_km"] == 0 and row["length_km"] == pytest.approx(back.legs["length_km"].sum(), abs=0.01)
+    assert corridor_figures(back.legs) == {k: row[k] for k in corridor_figures(back.legs)}
