@@ -1,13 +1,13 @@
 """Corridors as GeoDataFrames, the GIS files written from them, and reading them back."""
 
 from layers.frames import CRS, Layers, corridors_frame, hubs_frame, layers_from_catalog, legs_frame
+from layers.geojson import rfc7946_geometry, write_geojson
 from layers.io import (
     DEFAULT_FORMATS,
     FORMATS,
+    LayerFormat,
     parse_formats,
-    rfc7946_geometry,
     write_attribution,
-    write_geojson,
     write_geopackage,
     write_layers,
 )
@@ -26,6 +26,7 @@ __all__ = [
     "CRS",
     "DEFAULT_FORMATS",
     "FORMATS",
+    "LayerFormat",
     "Layers",
     "attribution_lines",
     "build_metadata",

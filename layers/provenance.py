@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import pydantic
@@ -28,7 +28,11 @@ import pydantic
 from geo.model import Fact, Source
 
 if TYPE_CHECKING:  # layers.frames uses this module: no import at run time
+    import geopandas as gpd
+
     from layers.frames import Layers
+
+Frame = TypeVar("Frame", bound=pd.DataFrame)
 
 __all__ = [
     "DATA_PACKAGES",
@@ -41,6 +45,7 @@ __all__ = [
     "data_versions",
     "facts_from_json",
     "facts_to_json",
+    "layers_to_text",
     "licence_lines",
     "provenance_from_text",
     "provenance_to_text",
@@ -159,7 +164,7 @@ def _to_text(write: Callable[[Any], str], cell: object) -> str:
     return "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else write(cell)
 
 
-def provenance_to_text(frame: pd.DataFrame) -> pd.DataFrame:
+def provenance_to_text(frame: Frame) -> Frame:
     """A copy of ``frame`` with its :data:`PROVENANCE_COLUMNS` as text, the way every file holds them."""
     present = [c for c in PROVENANCE_COLUMNS if c in frame.columns]
     if not present:
@@ -202,6 +207,11 @@ def _reason(exc: Exception) -> str:
         field = ".".join(str(p) for p in err["loc"])
         return f"{field}: {err['msg']}" if field else str(err["msg"])
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def layers_to_text(layers: Layers) -> dict[str, gpd.GeoDataFrame]:
+    """The layers by name (``hubs``, ``legs``, ``corridors``) as the files hold them (:func:`provenance_to_text`)."""
+    return {name: provenance_to_text(getattr(layers, name)) for name in ("hubs", "legs", "corridors")}
 
 
 # --- the sources table ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@ beyond ours are carried along.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +29,7 @@ from geo.geometry import geodesic_km
 from geo.model import HubKind, Mode, Status
 from layers import frames
 from layers.frames import CRS, Layers
+from layers.geojson import rejoin_antimeridian
 from layers.provenance import provenance_from_text
 
 __all__ = ["LAYER_SUFFIXES", "read_layers", "select_corridors"]
@@ -109,23 +109,9 @@ def _conform(frame: gpd.GeoDataFrame, name: str, path: Path) -> gpd.GeoDataFrame
     return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=CRS)
 
 
-def _rejoin(geom: shapely.Geometry) -> shapely.Geometry:
-    """A leg cut at the antimeridian (RFC 7946 GeoJSON) as one line with continuous longitudes again."""
-    if not isinstance(geom, shapely.MultiLineString):
-        return geom
-    parts = [shapely.get_coordinates(p) for p in geom.geoms]
-    for a, b in itertools.pairwise(parts):
-        if not (abs(a[-1, 0]) == 180.0 and b[0, 0] == -a[-1, 0] and a[-1, 1] == b[0, 1]):
-            return geom  # not a cut line: leave it
-    coords = np.concatenate(parts)
-    coords[:, 0] = np.rad2deg(np.unwrap(np.deg2rad(coords[:, 0])))
-    keep = np.r_[True, np.any(np.abs(np.diff(coords, axis=0)) > 1e-9, axis=1)]
-    return shapely.LineString(coords[keep])
-
-
 def _measure_legs(legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     legs = legs.copy()
-    legs.geometry = [_rejoin(g) for g in legs.geometry]
+    legs.geometry = [rejoin_antimeridian(g) for g in legs.geometry]
     legs["length_km"] = [
         round(sum(geodesic_km(shapely.get_coordinates(p)) for p in getattr(g, "geoms", [g])), 3) for g in legs.geometry
     ]

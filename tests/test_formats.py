@@ -25,24 +25,22 @@ from geo.catalog import load_catalog
 from geo.errors import CatalogError, OptionError
 from geo.model import HubKind, Mode, Source, Status
 from layers.frames import layers_from_catalog
+from layers.geojson import rfc7946_geometry, write_geojson
 from layers.io import (
     DEFAULT_FORMATS,
     FORMATS,
     parse_formats,
-    rfc7946_geometry,
-    shapefile_field_names,
     write_csv,
     write_flatgeobuf,
-    write_geojson,
     write_geopackage,
     write_geoparquet,
-    write_kml,
     write_layers,
-    write_shapefiles,
 )
+from layers.kml import write_kml
 from layers.provenance import provenance_to_text, sources_frame
 from layers.qgis import QML, hubs_qml, legs_qml
 from layers.read import read_layers, select_corridors
+from layers.shapefile import shapefile_field_names, write_shapefiles
 from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
 from maps.cli import main
 from tests.conftest import MINI
@@ -80,11 +78,22 @@ def assert_same(back: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, *, tolerance: f
 def test_parse_formats():
     assert parse_formats("gpkg,geojson") == DEFAULT_FORMATS
     assert parse_formats(" CSV, kml ,gpkg") == ("gpkg", "kml", "csv")
-    assert parse_formats(",".join(reversed(FORMATS))) == FORMATS
+    assert parse_formats(",".join(reversed(FORMATS))) == tuple(FORMATS)
     with pytest.raises(OptionError, match=r"unknown format 'xlsx': choose from gpkg,geojson,fgb,parquet,kml,shp,csv"):
         parse_formats("gpkg,xlsx")
     with pytest.raises(OptionError, match="no format given"):
         parse_formats("")
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_each_registered_format_writes_the_files_it_names(mini_layers, tmp_path, name):
+    fmt = FORMATS[name]
+    assert fmt.name == name and fmt.description
+    written = write_layers(mini_layers, tmp_path, [name])
+    assert [str(f.path) for f in written][-1] == "ATTRIBUTION"
+    assert all((tmp_path / f.path).is_file() and f.notices for f in written[:-1])
+    on_disk = sorted(p.name for p in tmp_path.iterdir() if p.name != "ATTRIBUTION")
+    assert on_disk == sorted(fmt.file_names(mini_layers.corridors["corridor_id"]))
 
 
 def test_cli_rejects_an_unknown_format(tmp_path):
@@ -394,7 +403,7 @@ def test_qml_comes_from_the_style_tables():
 def test_no_second_copy_of_the_colours():
     here = Path(__file__).parent.parent / "layers"
     colours = {s.color for s in MODE_STYLES.values()} | {s.fill for s in HUB_STYLES.values()}
-    for module in ("qgis.py", "kml.py", "io.py"):
+    for module in ("qgis.py", "kml.py", "io.py", "geojson.py", "shapefile.py"):
         text = (here / module).read_text(encoding="utf-8").lower()
         assert not [c for c in colours if c.lower() in text], module
 

@@ -9,11 +9,13 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
+import shapely.geometry
 
 from geo.errors import CatalogError
 from geo.model import Fact, Source
 from layers.frames import CORRIDOR_COLUMNS, HUB_COLUMNS, LEG_COLUMNS, corridor_figures
-from layers.io import rfc7946_geometry, write_attribution, write_geojson, write_geopackage
+from layers.geojson import rejoin_antimeridian, rfc7946_geometry, write_geojson
+from layers.io import write_attribution, write_geopackage
 from layers.provenance import (
     citations,
     facts_from_json,
@@ -94,6 +96,15 @@ def test_rfc7946_cuts_lines_at_the_antimeridian():
     assert east[0] == [-180.0, pytest.approx(16.666667)] and east[-1] == [-160.0, 30.0]
     assert rfc7946_geometry(shapely.LineString([(10, 1), (20, 2)]))["type"] == "LineString"
     assert rfc7946_geometry(shapely.Point(190.0, 5.0))["coordinates"] == [-170.0, 5.0]
+
+
+def test_rejoin_undoes_the_antimeridian_cut():
+    line = shapely.LineString([(170.0, 10.0), (185.0, 20.0), (200.0, 30.0)])
+    cut = shapely.geometry.shape(rfc7946_geometry(line))
+    back = rejoin_antimeridian(cut)
+    assert back.geom_type == "LineString" and shapely.hausdorff_distance(back, line) < 1e-6
+    apart = shapely.MultiLineString([[(0, 0), (1, 1)], [(5, 5), (6, 6)]])  # not a cut line: left as it is
+    assert rejoin_antimeridian(apart) is apart and rejoin_antimeridian(line) is line
 
 
 def test_attribution_file(mini_layers, tmp_path):
