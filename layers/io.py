@@ -12,13 +12,14 @@ order it writes them, each with a description of its files
 A new format is one :class:`LayerFormat` entry. Every folder also gets
 ``ATTRIBUTION``: what the data in the folder owe to whom, file by file, the
 licences, and how the files were made. Sources and facts are written as text
-(:mod:`layers.provenance`). GeoJSON, KML and CSV are byte-identical from one
-build of the same input to the next.
+(:mod:`layers.provenance`). Every file is byte-identical from one build of the
+same input to the next, the GeoPackage included (:data:`GPKG_DATE`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,10 @@ from layers.shapefile import write_shapefiles
 __all__ = [
     "DEFAULT_FORMATS",
     "FORMATS",
+    "GPKG_DATE",
     "LayerFormat",
     "WrittenFile",
+    "gdal_config",
     "parse_formats",
     "write_attribution",
     "write_csv",
@@ -65,33 +68,62 @@ LAYER_TITLES = {
 }
 """Each layer's description, written into the files that have one."""
 
+GPKG_DATE = "2000-01-01T00:00:00.000Z"
+"""The date a GeoPackage records for its tables, metadata and styles (GDAL's ``OGR_CURRENT_DATE``), instead
+of the clock's: the same input gives the same bytes."""
+
+
+@contextmanager
+def gdal_config(options: Mapping[str, str | None]) -> Iterator[None]:
+    """Set GDAL configuration options for the ``with`` block, restoring the previous values after."""
+    before = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(dict(options))
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
 
 # --- GeoPackage ----------------------------------------------------------------------------------
 
 
 def write_geopackage(layers: Layers, path: Path, *, parameters: Mapping[str, str] | None = None) -> Path:
-    """Write the layers, the sources table and the QGIS styles into one GeoPackage 1.2, replacing it."""
+    """Write the layers, the sources table and the QGIS styles into one GeoPackage 1.2, replacing it.
+
+    Every date in the file is :data:`GPKG_DATE`: the same layers and parameters give the same bytes.
+    """
     meta = build_metadata(layers, parameters)
     path.unlink(missing_ok=True)
-    for i, (name, frame) in enumerate(layers_to_text(layers).items()):
-        frame.to_file(
+    with gdal_config({"OGR_CURRENT_DATE": GPKG_DATE}):
+        for i, (name, frame) in enumerate(layers_to_text(layers).items()):
+            frame.to_file(
+                path,
+                layer=name,
+                driver="GPKG",
+                engine="pyogrio",
+                append=i > 0,
+                VERSION="1.2",
+                IDENTIFIER=name,
+                DESCRIPTION=LAYER_TITLES[name],
+                dataset_metadata=meta if i == 0 else None,
+                layer_metadata={"attribution": meta["attribution"], "licence": meta["licence"]},
+            )
+        pyogrio.write_dataframe(
+            sources_frame(layers),
             path,
-            layer=name,
+            layer="sources",
             driver="GPKG",
-            engine="pyogrio",
-            append=i > 0,
-            VERSION="1.2",
-            IDENTIFIER=name,
-            DESCRIPTION=LAYER_TITLES[name],
-            dataset_metadata=meta if i == 0 else None,
-            layer_metadata={"attribution": meta["attribution"], "licence": meta["licence"]},
+            append=True,
+            DESCRIPTION=LAYER_TITLES["sources"],
         )
-    pyogrio.write_dataframe(
-        sources_frame(layers), path, layer="sources", driver="GPKG", append=True, DESCRIPTION=LAYER_TITLES["sources"]
-    )
-    pyogrio.write_dataframe(
-        layer_styles_frame(), path, layer="layer_styles", driver="GPKG", append=True, DESCRIPTION="QGIS layer styles"
-    )
+        pyogrio.write_dataframe(
+            layer_styles_frame(update_time=GPKG_DATE),
+            path,
+            layer="layer_styles",
+            driver="GPKG",
+            append=True,
+            DESCRIPTION="QGIS layer styles",
+        )
     return path
 
 

@@ -13,8 +13,8 @@ beyond ours are carried along.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,6 +30,7 @@ from geo.model import HubKind, Mode, Status
 from layers import frames
 from layers.frames import CRS, Layers
 from layers.geojson import rejoin_antimeridian
+from layers.io import gdal_config
 from layers.provenance import provenance_from_text
 
 __all__ = ["LAYER_SUFFIXES", "read_layers", "select_corridors"]
@@ -191,15 +192,9 @@ def _from_geojson(path: Path) -> dict[str, gpd.GeoDataFrame]:
     return out
 
 
-@contextmanager
-def _no_sidecars() -> Iterator[None]:
+def _no_sidecars() -> AbstractContextManager[None]:
     """Read without GDAL leaving a ``.aux.xml`` next to the user's file (GDAL 3.12 does, for GeoPackages)."""
-    before = pyogrio.get_gdal_config_option("GDAL_PAM_ENABLED")
-    pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": before})
+    return gdal_config({"GDAL_PAM_ENABLED": "NO"})
 
 
 def read_layers(paths: Path | Sequence[Path]) -> Layers:

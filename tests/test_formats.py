@@ -8,6 +8,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -29,6 +30,7 @@ from layers.geojson import rfc7946_geometry, write_geojson
 from layers.io import (
     DEFAULT_FORMATS,
     FORMATS,
+    GPKG_DATE,
     parse_formats,
     write_csv,
     write_flatgeobuf,
@@ -432,15 +434,29 @@ def test_build_every_format(tmp_path):
 
 
 def test_two_builds_give_the_same_bytes(tmp_path):
+    """Every file of two builds of the same input, in every format, the GeoPackage included."""
     files = {}
     for name in ("a", "b"):
         out = tmp_path / name
-        assert run("build", "--catalog", str(MINI), "--out", str(out), "--formats", "geojson,kml,csv").exit_code == 0
-        files[name] = {
-            p.name: p.read_bytes() for p in (out / "layers").iterdir() if p.suffix in {".geojson", ".kml", ".csv"}
-        }
-    assert sorted(files["a"]) == ["corridors.csv", "corridors.kml", "hubs.csv", "legs.csv", "t-caspian.geojson"]
-    assert files["a"] == files["b"]
+        result = run("build", "--catalog", str(MINI), "--out", str(out), "--formats", ",".join(FORMATS))
+        assert result.exit_code == 0, result.output
+        files[name] = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        time.sleep(1.1)  # GDAL's clock would show in the GeoPackage's dates (to the millisecond)
+    assert {"layers/corridors.gpkg", "layers/t-caspian.geojson", "layers/legs.shp.zip", "index.html"} <= set(files["a"])
+    assert sorted(files["a"]) == sorted(files["b"])
+    assert [n for n in files["a"] if files["a"][n] != files["b"][n]] == []
+
+
+def test_geopackage_dates_are_fixed_and_gdal_config_restored(mini_layers, tmp_path):
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    path = write_geopackage(mini_layers, tmp_path / "corridors.gpkg")
+    assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None
+    with sqlite3.connect(path) as db:
+        dates = db.execute(
+            "SELECT last_change FROM gpkg_contents UNION SELECT timestamp FROM gpkg_metadata_reference "
+            "UNION SELECT update_time FROM layer_styles"
+        ).fetchall()
+    assert dates == [(GPKG_DATE,)]
 
 
 @pytest.mark.parametrize("source", ["corridors.gpkg", "t-caspian.geojson"])

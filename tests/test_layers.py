@@ -190,6 +190,7 @@ def test_geopackage_read_back_gives_the_same_typed_layers_and_file(mini_layers, 
     _same_provenance(back, mini_layers)
     second = write_geopackage(back, tmp_path / "second.gpkg")
     assert _tables(second) == _tables(first)
+    assert second.read_bytes() == first.read_bytes()  # dates included (layers.io.GPKG_DATE)
 
 
 def test_reading_an_edited_fact_that_is_not_json_names_the_cell(mini_layers, tmp_path):
