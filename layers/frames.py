@@ -2,14 +2,20 @@
 
 All three are in EPSG:4326. Lengths are geodesic (WGS84), in km. Line
 longitudes are continuous along each line (see :mod:`geo.geometry`).
+
+Sources and facts stay typed: the ``source`` and ``published_source``
+columns hold tuples of :class:`geo.model.Source`, one per citation
+(:func:`layers.provenance.citations`), ``facts`` tuples of
+:class:`geo.model.Fact`. Writers turn them into text through
+:mod:`layers.provenance`.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -18,9 +24,19 @@ import shapely
 from geo.catalog import Catalog
 from geo.countries import countries_along
 from geo.geometry import GeometryBuilder, LegGeometry
-from geo.model import Corridor, Fact, Hub, Leg, Mode, Status
+from geo.model import Corridor, Hub, Leg, Mode, Status
+from layers.provenance import citations
 
-__all__ = ["CRS", "Layers", "corridors_frame", "hubs_frame", "layers_from_catalog", "legs_frame"]
+__all__ = [
+    "CRS",
+    "Layers",
+    "corridor_figures",
+    "corridor_line",
+    "corridors_frame",
+    "hubs_frame",
+    "layers_from_catalog",
+    "legs_frame",
+]
 
 CRS = "EPSG:4326"
 
@@ -61,17 +77,6 @@ class Layers:
         return sorted(notices)
 
 
-def _joined(items: Sequence[object]) -> str:
-    return "; ".join(str(i) for i in items)
-
-
-def _facts_json(facts: Sequence[Fact]) -> str:
-    """Facts as JSON text, ``[{"text": ..., "sources": ["text <url>", ...]}, ...]``; empty when none."""
-    if not facts:
-        return ""
-    return json.dumps([{"text": f.text, "sources": [str(s) for s in f.sources]} for f in facts], ensure_ascii=False)
-
-
 def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor]) -> gpd.GeoDataFrame:
     """One point per hub used by ``corridors``, in first-use order."""
     used: dict[str, list[str]] = {}
@@ -85,8 +90,8 @@ def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor]) -> gpd.GeoDataFr
         "country": [h.country for h in hubs],
         "kind": [str(h.kind) for h in hubs],
         "corridors": [",".join(used[h.id]) for h in hubs],
-        "source": [_joined(h.sources) for h in hubs],
-        "facts": [_facts_json(h.facts) for h in hubs],
+        "source": [citations(h.sources) for h in hubs],
+        "facts": [tuple(h.facts) for h in hubs],
         "notes": [h.notes for h in hubs],
     }
     geometry = shapely.points([h.lon for h in hubs], [h.lat for h in hubs])
@@ -140,10 +145,10 @@ def legs_frame(
                     "on_network_share": round(g.on_network_share, 4),
                     "published_km": leg.published_km,
                     "countries": ",".join(leg_countries(leg, g, hubs)) if hubs is not None else "",
-                    "source": _joined(leg.sources),
-                    "published_source": str(leg.published_km_source or ""),
+                    "source": citations(leg.sources),
+                    "published_source": citations([leg.published_km_source]),
                     "method": g.method,
-                    "attribution": _joined(g.attribution),
+                    "attribution": "; ".join(g.attribution),
                     "notes": leg.notes,
                 }
             )
@@ -156,8 +161,35 @@ def _border_crossings(countries: Sequence[str]) -> int:
     return sum(a != b for a, b in itertools.pairwise(countries))
 
 
+def corridor_figures(legs: pd.DataFrame) -> dict[str, Any]:
+    """A corridor's key figures from its legs (rows of :func:`legs_frame`, in route order).
+
+    ``length_km`` and the km by mode and by status (sums of the legs'
+    ``length_km``, rounded to the metre), ``n_legs``, ``countries`` (ISO3,
+    comma-separated, in route order, each once) and ``border_crossings``
+    (the changes of country along the way).
+    """
+    km = legs.groupby("mode")["length_km"].sum()
+    by_status = legs.groupby("status")["length_km"].sum()
+    countries = _collapse(k for cell in legs["countries"] for k in str(cell).split(",") if k)
+    return {
+        "length_km": round(float(legs["length_km"].sum()), 3),
+        **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
+        "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
+        "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
+        "n_legs": len(legs),
+        "border_crossings": _border_crossings(countries),
+        "countries": ",".join(dict.fromkeys(countries)),
+    }
+
+
+def corridor_line(legs: gpd.GeoDataFrame) -> shapely.MultiLineString:
+    """A corridor's line: its legs' lines (or their parts) as one multi-line, in route order."""
+    return shapely.multilinestrings([p for g in legs.geometry for p in getattr(g, "geoms", [g])])
+
+
 def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One multi-line per corridor with its key figures.
+    """One multi-line per corridor with its key figures (see :func:`corridor_figures`).
 
     ``countries`` lists the countries the corridor passes through, in route
     order, each once (ISO3, comma-separated): along the line of routed land
@@ -167,26 +199,17 @@ def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.G
     rows, lines = [], []
     for c in corridors:
         mine = legs[legs["corridor_id"] == c.id]
-        km = mine.groupby("mode")["length_km"].sum()
-        by_status = mine.groupby("status")["length_km"].sum()
-        countries = _collapse(k for cell in mine["countries"] for k in cell.split(",") if k)
         rows.append(
             {
                 "corridor_id": c.id,
                 "name": c.name,
-                "length_km": round(float(mine["length_km"].sum()), 3),
-                **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
-                "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
-                "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
-                "n_legs": len(c.legs),
-                "border_crossings": _border_crossings(countries),
-                "countries": ",".join(dict.fromkeys(countries)),
+                **corridor_figures(mine),
                 "summary": c.summary,
-                "facts": _facts_json(c.facts),
-                "source": _joined(c.sources),
+                "facts": tuple(c.facts),
+                "source": citations(c.sources),
             }
         )
-        lines.append(shapely.multilinestrings(list(mine.geometry)))
+        lines.append(corridor_line(mine))
     frame = pd.DataFrame(rows, columns=CORRIDOR_COLUMNS).astype({"n_legs": "int32", "border_crossings": "int32"})
     return gpd.GeoDataFrame(frame, geometry=lines, crs=CRS)
 

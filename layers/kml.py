@@ -22,6 +22,7 @@ import shapely
 
 from geo.model import HubKind, Mode, Status
 from layers.frames import CRS, Layers
+from layers.provenance import provenance_to_text
 from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
 
 __all__ = ["KML_ICONS", "write_kml"]
@@ -143,7 +144,8 @@ def write_kml(layers: Layers, path: Path, *, metadata: Mapping[str, str] | None 
     description = "\n".join(f"{k}: {v}" for k, v in meta.items())
     for i, corridor in enumerate(layers.corridors.to_dict("records")):
         mine = layers.for_corridor(corridor["corridor_id"])
-        frame = pd.concat([_hub_placemarks(mine.hubs), _leg_placemarks(mine.legs, hub_names)], ignore_index=True)
+        hubs, legs = provenance_to_text(mine.hubs), provenance_to_text(mine.legs)
+        frame = pd.concat([_hub_placemarks(hubs), _leg_placemarks(legs, hub_names)], ignore_index=True)
         gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS).to_file(
             path,
             layer=corridor["corridor_id"],

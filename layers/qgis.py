@@ -160,13 +160,14 @@ QML: dict[str, Callable[[], str]] = {"hubs": hubs_qml, "legs": legs_qml, "corrid
 """The style of each layer, by layer name."""
 
 
-def layer_styles_frame(geometry_column: str = "geom") -> pd.DataFrame:
+def layer_styles_frame(geometry_column: str = "geom", *, update_time: str = "2000-01-01T00:00:00Z") -> pd.DataFrame:
     """The rows of a GeoPackage ``layer_styles`` table: each layer's QML, as its default style.
 
     QGIS matches a row on ``f_table_schema = ''``, the layer name and the
     geometry column (field notes), so the schema is the empty string, not NULL.
+    ``update_time`` (UTC) is fixed, not the clock's, so that the same input gives the same file.
     """
-    now = pd.Timestamp.now(tz="UTC").floor("s")
+    now = pd.Timestamp(update_time).tz_convert("UTC").floor("s")
     rows = [
         {
             "f_table_catalog": "",

@@ -4,15 +4,17 @@
 ``<corridor-id>.geojson`` files can be read; a user may have edited them in
 QGIS. The legs are the truth: their lines are kept as they are (never
 re-routed), their lengths measured again on the ellipsoid, and each corridor's
-figures (length by mode and status, number of legs) and line recomputed from
-its legs. Columns the files hold beyond ours are carried along.
+figures (length by mode and status, number of legs, countries, border
+crossings) and line recomputed from its legs, by the same function as a
+build's (:func:`layers.frames.corridor_figures`). Sources and facts are parsed
+back into typed values (:mod:`layers.provenance`). Columns the files hold
+beyond ours are carried along.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,6 +29,9 @@ from geo.geometry import geodesic_km
 from geo.model import HubKind, Mode, Status
 from layers import frames
 from layers.frames import CRS, Layers
+from layers.geojson import rejoin_antimeridian
+from layers.io import gdal_config
+from layers.provenance import provenance_from_text
 
 __all__ = ["LAYER_SUFFIXES", "read_layers", "select_corridors"]
 
@@ -42,6 +47,7 @@ GEOMETRY = {"hubs": ("Point",), "legs": ("LineString", "MultiLineString"), "corr
 INTEGERS = {"seq", "n_legs", "border_crossings"}
 VALUES = {("hubs", "kind"): HubKind, ("legs", "mode"): Mode, ("legs", "status"): Status}
 WHAT = "not a layers file written by `corridors build`"
+PROVENANCE_HINT = "write sources as 'text <https://...>; text' and facts as the JSON list `corridors build` writes"
 
 
 def _columns(name: str) -> list[str]:
@@ -95,26 +101,18 @@ def _conform(frame: gpd.GeoDataFrame, name: str, path: Path) -> gpd.GeoDataFrame
             out[column] = values.fillna("").astype(str) if present else ""
         else:
             out[column] = values
-    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=frame.geometry.values, crs=CRS)
-
-
-def _rejoin(geom: shapely.Geometry) -> shapely.Geometry:
-    """A leg cut at the antimeridian (RFC 7946 GeoJSON) as one line with continuous longitudes again."""
-    if not isinstance(geom, shapely.MultiLineString):
-        return geom
-    parts = [shapely.get_coordinates(p) for p in geom.geoms]
-    for a, b in itertools.pairwise(parts):
-        if not (abs(a[-1, 0]) == 180.0 and b[0, 0] == -a[-1, 0] and a[-1, 1] == b[0, 1]):
-            return geom  # not a cut line: leave it
-    coords = np.concatenate(parts)
-    coords[:, 0] = np.rad2deg(np.unwrap(np.deg2rad(coords[:, 0])))
-    keep = np.r_[True, np.any(np.abs(np.diff(coords, axis=0)) > 1e-9, axis=1)]
-    return shapely.LineString(coords[keep])
+    out = out.reset_index(drop=True)
+    key = REQUIRED[name][0]
+    try:
+        out = provenance_from_text(out, where=lambda i: f"{path}: layer '{name}', {key} {out[key].iloc[i]!r}")
+    except ValueError as exc:
+        raise CatalogError(f"{exc}: {PROVENANCE_HINT}") from None
+    return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=CRS)
 
 
 def _measure_legs(legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     legs = legs.copy()
-    legs.geometry = [_rejoin(g) for g in legs.geometry]
+    legs.geometry = [rejoin_antimeridian(g) for g in legs.geometry]
     legs["length_km"] = [
         round(sum(geodesic_km(shapely.get_coordinates(p)) for p in getattr(g, "geoms", [g])), 3) for g in legs.geometry
     ]
@@ -140,7 +138,7 @@ def _check_legs(legs: gpd.GeoDataFrame, hub_ids: set[str], source: str) -> None:
 
 
 def _corridor_figures(corridors: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
-    """Each corridor's lengths, leg count and line, from its legs (as :func:`layers.frames.corridors_frame`)."""
+    """Each corridor's figures and line from its legs (:func:`layers.frames.corridor_figures`, as the catalog's)."""
     orphans = sorted(set(legs["corridor_id"]) - set(corridors["corridor_id"]))
     if orphans:
         raise CatalogError(f"{source}: legs of corridor {orphans[0]!r} but no such row in layer 'corridors': add it")
@@ -150,21 +148,12 @@ def _corridor_figures(corridors: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sourc
         mine = legs[legs["corridor_id"] == cid]
         if mine.empty:
             raise CatalogError(f"{source}: corridor {cid!r} has no legs: add its legs or delete its row")
-        km = mine.groupby("mode")["length_km"].sum()
-        by_status = mine.groupby("status")["length_km"].sum()
-        figures = {
-            "length_km": round(float(mine["length_km"].sum()), 3),
-            **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
-            "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
-            "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
-            "n_legs": len(mine),
-        }
-        for column, value in figures.items():
+        for column, value in frames.corridor_figures(mine).items():
             if column in corridors.columns:
                 corridors.loc[corridors.index[i], column] = value
-        lines.append(shapely.multilinestrings([p for g in mine.geometry for p in getattr(g, "geoms", [g])]))
+        lines.append(frames.corridor_line(mine))
     corridors.geometry = lines
-    return corridors.astype({"n_legs": "int32"})
+    return corridors.astype({"n_legs": "int32", "border_crossings": "int32"})
 
 
 def _read(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -203,15 +192,9 @@ def _from_geojson(path: Path) -> dict[str, gpd.GeoDataFrame]:
     return out
 
 
-@contextmanager
-def _no_sidecars() -> Iterator[None]:
+def _no_sidecars() -> AbstractContextManager[None]:
     """Read without GDAL leaving a ``.aux.xml`` next to the user's file (GDAL 3.12 does, for GeoPackages)."""
-    before = pyogrio.get_gdal_config_option("GDAL_PAM_ENABLED")
-    pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": before})
+    return gdal_config({"GDAL_PAM_ENABLED": "NO"})
 
 
 def read_layers(paths: Path | Sequence[Path]) -> Layers:

@@ -29,7 +29,8 @@ from geo.errors import CatalogError, CorridorMapperError
 from geo.geometry import GeometryBuilder
 from geo.model import RESERVED_IDS, Corridor, Mode, Status
 from layers.frames import Layers, layers_from_catalog
-from layers.io import DEFAULT_FORMATS, attribution_lines, parse_formats, tool_version, write_layers
+from layers.io import DEFAULT_FORMATS, parse_formats, write_layers
+from layers.provenance import attribution_lines, tool_version
 from layers.style import MODE_STYLES
 from maps.output import PAGES, check_out, staged_output
 from maps.render import (
@@ -108,7 +109,7 @@ def index_html(layers: Layers, *, title: str = "Trade corridors") -> str:
         title=title,
         corridors=layers.corridors.drop(columns="geometry").to_dict("records"),
         sketches={cid: route_sketch(mine.legs, width=140, height=56, title=cid) for cid, mine in _per_corridor(layers)},
-        facts={row["corridor_id"]: Markup(facts_html(row.get("facts", ""))) for _, row in layers.corridors.iterrows()},
+        facts={row["corridor_id"]: Markup(facts_html(row.get("facts", ()))) for _, row in layers.corridors.iterrows()},
         modes=modes,
         attribution=attribution_lines(layers),
         version=tool_version(),

@@ -46,7 +46,7 @@ from markupsafe import Markup
 
 from geo.countries import OUTLINES_ATTRIBUTION, simplified_outlines
 from geo.errors import OptionError
-from geo.model import HubKind, Mode, Status
+from geo.model import Fact, HubKind, Mode, Source, Status
 from layers.frames import Layers
 from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
 
@@ -99,22 +99,16 @@ def _rows(pairs: Iterable[tuple[str, str]]) -> str:
     return "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in pairs)
 
 
-_SOURCE = re.compile(r"^(?P<text>.*?)\s*<(?P<url>https?://[^\s<>]+)>$")
+def _source_html(source: Source) -> str:
+    """A source (see :class:`geo.model.Source`): a link where it has a URL."""
+    if source.url is None:
+        return esc(source.text)
+    return f"<a href='{esc(source.url)}' target='_blank' rel='noopener noreferrer'>{esc(source.text)}</a>"
 
 
-def _source_html(source: str) -> str:
-    """A source as the layers write it (``text <url>``, see :class:`geo.model.Source`): a link where it has a URL."""
-    m = _SOURCE.match(source.strip())
-    if m is None:
-        return esc(source)
-    text = m["text"] or m["url"]
-    return f"<a href='{esc(m['url'])}' target='_blank' rel='noopener noreferrer'>{esc(text)}</a>"
-
-
-def _sources_html(cell: object, sep: str = "<br>") -> str:
-    if not isinstance(cell, str) or not cell:
-        return ""
-    return sep.join(_source_html(s) for s in cell.split("; ") if s.strip())
+def _sources_html(sources: Iterable[Source] | None, sep: str = "<br>") -> str:
+    """The sources of a layer cell (a tuple of :class:`geo.model.Source`), joined by ``sep``."""
+    return sep.join(_source_html(s) for s in sources or ())
 
 
 def _country(iso3: str) -> str:
@@ -154,22 +148,12 @@ def _leg_popup(leg: Any, hub_names: dict[str, str], corridor: str | None) -> str
     return f"<div class='cm-pop'><b>{esc(title)}</b>{head}<table class='cm-facts'>{_rows(rows)}</table></div>"
 
 
-def _facts(cell: object) -> list[dict[str, Any]]:
-    if not isinstance(cell, str) or not cell:
-        return []
-    return list(json.loads(cell))
-
-
-def facts_html(cell: object) -> str:
-    """Facts stored as JSON in a layer cell, as an escaped HTML list with their sources (links where known)."""
-    facts = _facts(cell)
-    if not facts:
-        return ""
+def facts_html(facts: Iterable[Fact] | None) -> str:
+    """Facts (a layer cell: a tuple of :class:`geo.model.Fact`) as an escaped HTML list with their sources."""
     items = "".join(
-        f"<li>{esc(f['text'])} <span class='cm-src'>({_sources_html('; '.join(f['sources']), '; ')})</span></li>"
-        for f in facts
+        f"<li>{esc(f.text)} <span class='cm-src'>({_sources_html(f.sources, '; ')})</span></li>" for f in facts or ()
     )
-    return f"<ul class='cm-factlist'>{items}</ul>"
+    return f"<ul class='cm-factlist'>{items}</ul>" if items else ""
 
 
 def _hub_popup(hub: Any) -> str:
@@ -178,7 +162,7 @@ def _hub_popup(hub: Any) -> str:
         f"<b>{esc(hub.name)}</b>",
         f"<div class='cm-sub'>{esc(kind)} · {esc(_country(hub.country))}</div>",
     ]
-    facts = facts_html(getattr(hub, "facts", ""))
+    facts = facts_html(getattr(hub, "facts", ()))
     if facts:
         parts.append(facts)
     notes = getattr(hub, "notes", "")
@@ -734,8 +718,8 @@ def _finish(
     about = ""
     if not overview and len(layers.corridors) == 1:
         row = layers.corridors.iloc[0]
-        summary, facts = row.get("summary", ""), facts_html(row.get("facts", ""))
-        sources = _sources_html(row.get("source", ""), "; ")
+        summary, facts = row.get("summary", ""), facts_html(row.get("facts", ()))
+        sources = _sources_html(row.get("source", ()), "; ")
         about = (f"<p>{esc(summary)}</p>" if summary else "") + facts
         about += f"<p class='cm-src'>Sources: {sources}</p>" if sources else ""
     _Legend(title, layers.legs["mode"], layers.legs["status"], layers.hubs["kind"], about=about).add_to(m)

@@ -142,7 +142,7 @@ def test_leg_popup_opens_on_click(session, built):
 
 def test_hub_popup_shows_facts_with_linked_sources(session, built):
     hubs = built.layers.for_corridor("middle-corridor").hubs
-    with_link = [i for i, facts in enumerate(hubs["facts"]) if "<https://" in facts]
+    with_link = [i for i, facts in enumerate(hubs["facts"]) if any(s.url for f in facts for s in f.sources)]
     assert with_link, "the Middle Corridor has a hub with a linked fact source"
     index = with_link[0]
 

@@ -8,6 +8,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -23,26 +24,25 @@ from click.testing import CliRunner
 
 from geo.catalog import load_catalog
 from geo.errors import CatalogError, OptionError
-from geo.model import HubKind, Mode, Status
+from geo.model import HubKind, Mode, Source, Status
 from layers.frames import layers_from_catalog
+from layers.geojson import rfc7946_geometry, write_geojson
 from layers.io import (
     DEFAULT_FORMATS,
     FORMATS,
+    GPKG_DATE,
     parse_formats,
-    rfc7946_geometry,
-    shapefile_field_names,
-    sources_frame,
     write_csv,
     write_flatgeobuf,
-    write_geojson,
     write_geopackage,
     write_geoparquet,
-    write_kml,
     write_layers,
-    write_shapefiles,
 )
+from layers.kml import write_kml
+from layers.provenance import provenance_to_text, sources_frame
 from layers.qgis import QML, hubs_qml, legs_qml
 from layers.read import read_layers, select_corridors
+from layers.shapefile import shapefile_field_names, write_shapefiles
 from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
 from maps.cli import main
 from tests.conftest import MINI
@@ -52,7 +52,8 @@ PRECISION = 1e-6  # 6 decimals in GeoJSON, KML and CSV
 
 
 def frames(layers):
-    return dict(zip(NAMES, (layers.hubs, layers.legs, layers.corridors), strict=True))
+    """The layers as the files hold them: sources and facts as text."""
+    return {name: provenance_to_text(getattr(layers, name)) for name in NAMES}
 
 
 def assert_same(back: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, *, tolerance: float = 1e-9, names=None) -> None:
@@ -79,11 +80,22 @@ def assert_same(back: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, *, tolerance: f
 def test_parse_formats():
     assert parse_formats("gpkg,geojson") == DEFAULT_FORMATS
     assert parse_formats(" CSV, kml ,gpkg") == ("gpkg", "kml", "csv")
-    assert parse_formats(",".join(reversed(FORMATS))) == FORMATS
+    assert parse_formats(",".join(reversed(FORMATS))) == tuple(FORMATS)
     with pytest.raises(OptionError, match=r"unknown format 'xlsx': choose from gpkg,geojson,fgb,parquet,kml,shp,csv"):
         parse_formats("gpkg,xlsx")
     with pytest.raises(OptionError, match="no format given"):
         parse_formats("")
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_each_registered_format_writes_the_files_it_names(mini_layers, tmp_path, name):
+    fmt = FORMATS[name]
+    assert fmt.name == name and fmt.description
+    written = write_layers(mini_layers, tmp_path, [name])
+    assert [str(f.path) for f in written][-1] == "ATTRIBUTION"
+    assert all((tmp_path / f.path).is_file() and f.notices for f in written[:-1])
+    on_disk = sorted(p.name for p in tmp_path.iterdir() if p.name != "ATTRIBUTION")
+    assert on_disk == sorted(fmt.file_names(mini_layers.corridors["corridor_id"]))
 
 
 def test_cli_rejects_an_unknown_format(tmp_path):
@@ -217,7 +229,7 @@ def test_shapefile_zips(mini_layers, tmp_path):
 
 def test_shapefile_cuts_long_text(mini_layers, tmp_path):
     hubs = mini_layers.hubs.copy()
-    hubs.loc[0, "source"] = "é" * 300
+    hubs.at[0, "source"] = (Source(text="é" * 300),)
     write_shapefiles(type(mini_layers)(hubs=hubs, legs=mini_layers.legs, corridors=mini_layers.corridors), tmp_path)
     back = pyogrio.read_dataframe(tmp_path / "hubs.shp.zip")
     assert back.loc[0, "source"].endswith("…") and len(back.loc[0, "source"].encode()) <= 254
@@ -393,7 +405,7 @@ def test_qml_comes_from_the_style_tables():
 def test_no_second_copy_of_the_colours():
     here = Path(__file__).parent.parent / "layers"
     colours = {s.color for s in MODE_STYLES.values()} | {s.fill for s in HUB_STYLES.values()}
-    for module in ("qgis.py", "kml.py", "io.py"):
+    for module in ("qgis.py", "kml.py", "io.py", "geojson.py", "shapefile.py"):
         text = (here / module).read_text(encoding="utf-8").lower()
         assert not [c for c in colours if c.lower() in text], module
 
@@ -422,15 +434,29 @@ def test_build_every_format(tmp_path):
 
 
 def test_two_builds_give_the_same_bytes(tmp_path):
+    """Every file of two builds of the same input, in every format, the GeoPackage included."""
     files = {}
     for name in ("a", "b"):
         out = tmp_path / name
-        assert run("build", "--catalog", str(MINI), "--out", str(out), "--formats", "geojson,kml,csv").exit_code == 0
-        files[name] = {
-            p.name: p.read_bytes() for p in (out / "layers").iterdir() if p.suffix in {".geojson", ".kml", ".csv"}
-        }
-    assert sorted(files["a"]) == ["corridors.csv", "corridors.kml", "hubs.csv", "legs.csv", "t-caspian.geojson"]
-    assert files["a"] == files["b"]
+        result = run("build", "--catalog", str(MINI), "--out", str(out), "--formats", ",".join(FORMATS))
+        assert result.exit_code == 0, result.output
+        files[name] = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        time.sleep(1.1)  # GDAL's clock would show in the GeoPackage's dates (to the millisecond)
+    assert {"layers/corridors.gpkg", "layers/t-caspian.geojson", "layers/legs.shp.zip", "index.html"} <= set(files["a"])
+    assert sorted(files["a"]) == sorted(files["b"])
+    assert [n for n in files["a"] if files["a"][n] != files["b"][n]] == []
+
+
+def test_geopackage_dates_are_fixed_and_gdal_config_restored(mini_layers, tmp_path):
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    path = write_geopackage(mini_layers, tmp_path / "corridors.gpkg")
+    assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None
+    with sqlite3.connect(path) as db:
+        dates = db.execute(
+            "SELECT last_change FROM gpkg_contents UNION SELECT timestamp FROM gpkg_metadata_reference "
+            "UNION SELECT update_time FROM layer_styles"
+        ).fetchall()
+    assert dates == [(GPKG_DATE,)]
 
 
 @pytest.mark.parametrize("source", ["corridors.gpkg", "t-caspian.geojson"])
