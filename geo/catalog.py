@@ -19,7 +19,9 @@ import shapely
 import shapely.ops
 from pydantic import BaseModel, ValidationError
 
+from geo.countries import simplified_outlines
 from geo.errors import CatalogError
+from geo.geodesy import GEOD
 from geo.model import Corridor, Hub
 
 __all__ = ["EMBEDDED", "Catalog", "load_catalog"]
@@ -188,9 +190,6 @@ HUB_COUNTRY_TOLERANCE_KM = 30.0
 
 def _misplaced_hubs(hubs: dict[str, Hub], origin: dict[str, str]) -> list[str]:
     """Hubs whose point lies clearly outside the country they name: a swapped lat/lon, a wrong code."""
-    from geo.countries import simplified_outlines
-    from geo.geometry import GEOD
-
     outlines = dict(zip(*simplified_outlines(0.05), strict=True))  # ~5 km: far below the tolerance
     problems = []
     for key, hub in hubs.items():

@@ -8,17 +8,10 @@ import shapely
 
 from geo.countries import country_outlines
 from geo.errors import GeometryError
-from geo.geometry import (
-    GEOD,
-    GREAT_CIRCLE,
-    SEAROUTE,
-    GeometryBuilder,
-    geodesic_km,
-    geodesic_path,
-    great_circle_geometry,
-    sea_geometry,
-)
+from geo.geodesy import GEOD, geodesic_km
+from geo.geometry import GREAT_CIRCLE, GeometryBuilder, geodesic_path, great_circle_geometry
 from geo.model import Leg
+from geo.sea import SEAROUTE, sea_geometry
 
 AKTAU, ALAT, BAKU, POTI, CONSTANTA = (51.15, 43.65), (49.40, 39.95), (49.87, 40.41), (41.68, 42.15), (28.66, 44.17)
 ASTRAKHAN, ANZALI = (48.03, 46.35), (49.47, 37.47)

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from geo.catalog import Catalog
 from geo.errors import NetworkError, OptionError
 from geo.model import Corridor, Hub, Mode
-from geo.multimodal import parse_place, plan_route
+from geo.multimodal import plan_route
 from geo.network import network_from_edges
+from geo.places import parse_place
 
 # An overland line east -> (Aktau) -> a junction in country ZZZ -> west, and a line Alat -> west.
 LON = np.array([55.0, 51.2, 48.5, 46.0, 49.45])

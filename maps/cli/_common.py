@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from geo.errors import CorridorMapperError, OptionError
-from geo.network import cache_dir, prepared_network
+from geo.network_data import cache_dir, prepared_network
 from layers.io import DEFAULT_FORMATS, FORMATS
 from maps.render import DEFAULT_TILES, Tiles, custom_tiles
 

@@ -11,9 +11,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geo.catalog import load_catalog
+from geo.countries import boundaries_from_file
 from geo.errors import OptionError
 from geo.model import Mode
-from geo.multimodal import DEFAULT_MODES, boundaries_from_file, plan_route
+from geo.multimodal import DEFAULT_MODES, plan_route
 from layers.frames import layers_from_catalog
 from maps.build import build_from_layers, check_options
 from maps.cli._common import (
