@@ -51,13 +51,17 @@ def geodesic_km(coords: np.ndarray) -> float:
 
 
 def distance_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> Any:
-    """Geodesic distance between points (scalars or arrays, element by element), in km.
+    """Geodesic distance between points (scalars or arrays, element by element, broadcast), in km.
 
     Returns
     -------
     float or numpy.ndarray
-        The shape of the inputs.
+        A float for four scalars, else an array of the broadcast shape.
     """
+    args = (lon1, lat1, lon2, lat2)
+    if all(np.ndim(a) == 0 for a in args):
+        return GEOD.inv(*args)[2] / 1000.0
+    lon1, lat1, lon2, lat2 = (np.ascontiguousarray(a, dtype=float) for a in np.broadcast_arrays(*args))
     return GEOD.inv(lon1, lat1, lon2, lat2)[2] / 1000.0
 
 

@@ -34,7 +34,7 @@ from geo.leg_geometry import LegGeometry
 from geo.model import Corridor, Hub, Leg, Mode, Source
 from geo.network import Network
 from geo.network_data import prepared_network
-from geo.places import parse_place
+from geo.places import check_within_reach, parse_place
 from geo.routing import DEFAULT_MAX_SNAP_KM, path_along
 from geo.sea import sea_coords, sea_links, searoute_leg
 
@@ -176,6 +176,12 @@ def _build_graph(
     return _Graph(cost, kinds, nets, hub_ids, base, sea)
 
 
+def _water_linked(catalog: Catalog, hubs: dict[str, Hub]) -> dict[str, Hub]:
+    """The hubs that sea or ferry links may join (ports, the ends of the catalog's water legs)."""
+    linked = {h for pair in sea_links(catalog, hubs) for h in pair}
+    return {h: hubs[h] for h in sorted(linked)}
+
+
 def _path(graph: _Graph, a: int, b: int) -> np.ndarray | None:
     dist, pred = csgraph.dijkstra(graph.cost, directed=True, indices=a, return_predecessors=True)
     if not np.isfinite(dist[b]):
@@ -232,7 +238,9 @@ def plan_route(
     OptionError
         A place or country code is not understood.
     NetworkError
-        No route exists; the message says which constraint cut it.
+        A place is out of reach of every chosen mode (checked before the graph
+        is built; the message says how far, and from what), or no route exists
+        (the message says which constraint cut it).
     """
     say = progress or (lambda _: None)
     modes = set(modes)
@@ -246,9 +254,8 @@ def plan_route(
             f"avoid {', '.join(unknown)}: no outline for this country code: use ISO 3166-1 alpha-3 codes "
             "(e.g. RUS,BLR), or give your own admin-0 file with --boundaries"
         )
-    stops = [parse_place(origin, catalog, role="FROM")]
-    stops += [parse_place(v, catalog, role="--via") for v in via]
-    stops.append(parse_place(destination, catalog, role="TO"))
+    named = [("FROM", origin), *(("--via", v) for v in via), ("TO", destination)]
+    stops = [parse_place(text, catalog, role=role) for role, text in named]
     for a, b in itertools.pairwise(stops):
         if a.id == b.id:
             raise OptionError(f"{a.id}: the route would go from {a.name} to itself: give different places")
@@ -264,6 +271,10 @@ def plan_route(
             np.array([h.lon for h in hubs.values()]), np.array([h.lat for h in hubs.values()]), avoid, outlines
         )
         hubs = {h.id: h for h, out in zip(list(hubs.values()), inside, strict=True) if not out or h in stops}
+    land = {str(m): network_of(str(m)) for m in (Mode.RAIL, Mode.ROAD) if m in modes}
+    ports = _water_linked(catalog, hubs)
+    for (role, text), hub in zip(named, stops, strict=True):
+        check_within_reach(f"{role} {text!r}", hub, modes, land, ports, hubs=catalog.hubs)
     say("building the multimodal graph")
     graph = _build_graph(catalog, hubs, modes, avoid, outlines, network_of)
     index = {h: graph.hub_base + i for i, h in enumerate(graph.hub_ids)}
