@@ -40,16 +40,17 @@ def timed(fn, repeat: int = 1):
 
 
 def cold_load() -> None:
-    from geo import network
+    from geo import network_data
+    from geo.heal import heal
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CORRIDORS_CACHE_DIR"] = tmp
-        network._PREPARED.clear()
+        network_data._PREPARED.clear()
         t = time.perf_counter()
-        raw = network.load_network("rail")
+        raw = network_data.load_network("rail")
         t_raw = time.perf_counter() - t
         t = time.perf_counter()
-        healed = network.heal(raw)
+        healed = heal(raw)
         t_heal = time.perf_counter() - t
         n, labels = raw.components()
         nh, lh = healed.components()
@@ -60,7 +61,7 @@ def cold_load() -> None:
             f"connectors {int(healed.connector.sum()) // 2:,}"
         )
         del os.environ["CORRIDORS_CACHE_DIR"]
-        network._PREPARED.clear()
+        network_data._PREPARED.clear()
 
 
 def main() -> None:
@@ -72,16 +73,16 @@ def main() -> None:
     if not args.skip_cold:
         cold_load()
 
-    from geo import network
+    from geo import network_data
     from geo.catalog import load_catalog
     from geo.geometry import leg_points
     from geo.model import Mode, Status
     from geo.routing import route_points, snap
 
-    network.prepared_network("rail")  # make sure the cache exists
-    network._PREPARED.clear()
+    network_data.prepared_network("rail")  # make sure the cache exists
+    network_data._PREPARED.clear()
     t = time.perf_counter()
-    net = network.prepared_network("rail")
+    net = network_data.prepared_network("rail")
     t_load = time.perf_counter() - t
     t = time.perf_counter()
     _ = net.tree
@@ -123,7 +124,7 @@ def main() -> None:
         return d[b]
 
     def scipy_bounded(a, b):
-        from geo.geometry import GEOD
+        from geo.geodesy import GEOD
 
         gc = GEOD.inv(net.lon[a], net.lat[a], net.lon[b], net.lat[b])[2] / 1000
         d = csgraph.dijkstra(cost, directed=True, indices=a, limit=3 * gc + 300)

@@ -2,7 +2,8 @@
 
 from geo.catalog import Catalog, load_catalog
 from geo.errors import CatalogError, CorridorMapperError, GeometryError, OutputError
-from geo.geometry import GeometryBuilder, LegGeometry, geodesic_km
+from geo.geodesy import geodesic_km
+from geo.geometry import GeometryBuilder, LegGeometry
 from geo.model import Corridor, Fact, Hub, HubKind, Leg, Mode, Source, Status
 
 __all__ = [

@@ -30,7 +30,9 @@ import shapely
 import shapely.ops
 from pydantic import BaseModel, ValidationError
 
+from geo.countries import simplified_outlines
 from geo.errors import CatalogError
+from geo.geodesy import GEOD
 from geo.model import KM_SOURCE_MESSAGE, Corridor, Hub, chain_message, same_hub_message
 
 __all__ = ["EMBEDDED", "Catalog", "load_catalog"]
@@ -407,15 +409,11 @@ HUB_COUNTRY_TOLERANCE_KM = 30.0
 
 @cache
 def _outlines() -> dict[str, shapely.Geometry]:
-    from geo.countries import simplified_outlines
-
     return dict(zip(*simplified_outlines(0.05), strict=True))  # ~5 km: far below the tolerance
 
 
 def _km_outside(country: str, lon: float, lat: float) -> float | None:
     """How far a point lies outside a country's outline (0 inside); None for a country without an outline."""
-    from geo.geometry import GEOD
-
     outline = _outlines().get(country)
     if outline is None:
         return None

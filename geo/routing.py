@@ -5,7 +5,7 @@ node (the *snap*), along the network through the nodes nearest the via points,
 and from the last node straight to the end hub. Its length splits into
 
 * ``network_km``: along edges of the source data,
-* ``connector_km``: along edges inferred by :func:`geo.network.heal`,
+* ``connector_km``: along edges inferred by :func:`geo.heal.heal`,
 * ``snap_km``: the straight pieces between hubs and the network,
 
 and ``on_network_share = network_km / length``. Shortest paths use SciPy's
@@ -24,7 +24,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.errors import NetworkError
-from geo.geometry import GEOD, geodesic_km
+from geo.geodesy import distance_km, geodesic_km
 from geo.network import Network
 
 __all__ = ["DEFAULT_MAX_SNAP_KM", "RoutedPath", "path_along", "route_points", "shortest_path", "snap"]
@@ -138,7 +138,7 @@ def shortest_path(net: Network, a: int, b: int, *, limit_km: float | None = None
 
 
 def _snap_km(point: tuple[float, float], node: np.ndarray) -> float:
-    return float(GEOD.inv(point[0], point[1], node[0], node[1])[2]) / 1000.0
+    return float(distance_km(point[0], point[1], node[0], node[1]))
 
 
 def _connector_matrix(net: Network) -> sparse.csr_array:
@@ -167,7 +167,7 @@ def route_points(
     for (s, t), (na, nb), (pa, pb) in zip(
         itertools.pairwise(snaps), itertools.pairwise(names), itertools.pairwise(points), strict=True
     ):
-        gc = GEOD.inv(pa[0], pa[1], pb[0], pb[1])[2] / 1000.0
+        gc = distance_km(pa[0], pa[1], pb[0], pb[1])
         path = shortest_path(net, s.node, t.node, limit_km=3.0 * gc + 300.0)
         if path is None:  # pragma: no cover - snap() already put both in one component
             raise NetworkError(f"no {net.name} path from {na} to {nb}")
@@ -179,7 +179,7 @@ def path_along(net: Network, seq: np.ndarray, start: tuple[float, float], end: t
     """The line from ``start`` through the network nodes ``seq`` to ``end``, with its figures."""
     u, v = seq[:-1], seq[1:]
     is_conn = np.asarray(_connector_matrix(net)[u, v]).astype(bool).ravel() if len(u) else np.zeros(0, bool)
-    seg_km = GEOD.inv(net.lon[u], net.lat[u], net.lon[v], net.lat[v])[2] / 1000.0 if len(u) else np.zeros(0)
+    seg_km = distance_km(net.lon[u], net.lat[u], net.lon[v], net.lat[v]) if len(u) else np.zeros(0)
     coords = np.column_stack([net.lon[seq], net.lat[seq]])
     line = np.concatenate([np.array([start]), coords, np.array([end])])
     keep = np.ones(len(line), dtype=bool)

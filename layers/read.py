@@ -25,7 +25,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import CatalogError
-from geo.geometry import geodesic_km
+from geo.geodesy import geodesic_km
 from geo.model import HubKind, Mode, Status
 from layers import frames
 from layers.frames import CRS, Layers

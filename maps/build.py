@@ -167,7 +167,8 @@ def networks_needed(corridors: Iterable[Corridor]) -> list[str]:
 
 def prepare_networks(kinds: Iterable[str], progress: Progress | None = None) -> None:
     """Load the networks (converting them on the first run, which is slow) before routing on them."""
-    from geo.network import cache_dir, prepared_network
+    from geo._cache import cache_dir
+    from geo.network_data import prepared_network
 
     progress = progress or _Silent()
     for kind in kinds:
@@ -363,7 +364,8 @@ def build_route(
     NetworkError
         No route exists (the message says which constraint cut it); nothing is written.
     """
-    from geo.multimodal import DEFAULT_MODES, boundaries_from_file, plan_route
+    from geo.countries import boundaries_from_file
+    from geo.multimodal import DEFAULT_MODES, plan_route
 
     progress = progress or _Silent()
     chosen = tuple(DEFAULT_MODES if modes is None else modes)

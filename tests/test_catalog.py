@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from geo.geometry import VOLGA_DON, GeometryBuilder
+from geo.geometry import GeometryBuilder
+from geo.sea import VOLGA_DON
 from layers.frames import layers_from_catalog
 
 CORRIDORS = [

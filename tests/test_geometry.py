@@ -8,17 +8,10 @@ import shapely
 
 from geo.countries import country_outlines
 from geo.errors import GeometryError
-from geo.geometry import (
-    GEOD,
-    GREAT_CIRCLE,
-    SEAROUTE,
-    GeometryBuilder,
-    geodesic_km,
-    geodesic_path,
-    great_circle_geometry,
-    sea_geometry,
-)
+from geo.geodesy import GEOD, distance_km, geodesic_km
+from geo.geometry import GREAT_CIRCLE, GeometryBuilder, geodesic_path, great_circle_geometry
 from geo.model import Leg
+from geo.sea import SEAROUTE, sea_geometry
 
 AKTAU, ALAT, BAKU, POTI, CONSTANTA = (51.15, 43.65), (49.40, 39.95), (49.87, 40.41), (41.68, 42.15), (28.66, 44.17)
 ASTRAKHAN, ANZALI = (48.03, 46.35), (49.47, 37.47)
@@ -120,3 +113,10 @@ def test_builder_caches_and_dispatches_by_status():
     builder(leg("rail"))
     builder(leg("rail", "planned"))
     assert calls == ["operational"]
+
+
+def test_distance_km_takes_scalars_and_broadcasts():
+    one = distance_km(*AKTAU, *ALAT)
+    assert isinstance(one, float) and one == pytest.approx(GEOD.inv(*AKTAU, *ALAT)[2] / 1000)
+    many = distance_km(*AKTAU, np.array([ALAT[0], BAKU[0]]), np.array([ALAT[1], BAKU[1]]))
+    assert many.shape == (2,) and many[0] == pytest.approx(one)

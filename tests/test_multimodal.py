@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import shapely
@@ -10,8 +12,9 @@ from click.testing import CliRunner
 from geo.catalog import Catalog
 from geo.errors import NetworkError, OptionError
 from geo.model import Corridor, Hub, Mode
-from geo.multimodal import parse_place, plan_route
+from geo.multimodal import plan_route
 from geo.network import network_from_edges
+from geo.places import parse_place
 
 # An overland line east -> (Aktau) -> a junction in country ZZZ -> west, and a line Alat -> west.
 LON = np.array([55.0, 51.2, 48.5, 46.0, 49.45])
@@ -92,7 +95,7 @@ def test_bad_places_and_countries(world):
     with pytest.raises(OptionError, match=r"FROM 'nowhere': not a hub id nor 'lat,lon'"):
         parse_place("nowhere", catalog, role="FROM")
     with pytest.raises(OptionError, match=r"latitude must be within"):
-        parse_place("95,10", catalog, role="TO")
+        parse_place("95,200", catalog, role="TO")
     with pytest.raises(OptionError, match=r"avoid XYZ: no outline for this country code"):
         plan_route(
             catalog, "east", "west", avoid=["XYZ"], network_of=lambda kind: nets["full"], boundaries={"ZZZ": ZZZ}
@@ -137,3 +140,103 @@ def test_real_xian_to_duisburg_avoiding_russia_and_belarus(tmp_path, catalog):
     # without --avoid the shortest route crosses Russia
     plain = plan_route(catalog, "xian", "duisburg")
     assert any(shapely.intersects(g.line, country_outlines()["RUS"]) for g in plain.geometry.values())
+
+
+# --- messages for places: malformed, swapped, near-miss, far from any network ------------------------
+
+PLACE_MESSAGES = [
+    ("41.7,abc", "FROM '41.7,abc': 'abc' is not a number: give lat,lon in decimal degrees, e.g. 41.72,44.78"),
+    ("41.72 44.78", "FROM '41.72 44.78': not a point: give lat,lon in decimal degrees, e.g. 41.72,44.78 "
+     "(two numbers and one comma)"),
+    ("41,72,44,78", "FROM '41,72,44,78': decimal commas? Write decimals with a point: give lat,lon in decimal "
+     "degrees, e.g. 41.72,44.78 (not 41,72,44,78)"),
+    ("44.78,", "FROM '44.78,': a number is missing: give lat,lon in decimal degrees, e.g. 41.72,44.78"),
+    ("121.5,31.2", "FROM '121.5,31.2': latitude 121.5 is beyond ±90, and this looks like lon,lat: "
+     "give lat first (31.2,121.5)"),
+    ("95,200", "FROM '95,200': latitude must be within ±90 and longitude within ±180"),
+    ("aktua", "FROM 'aktua': not a hub id nor 'lat,lon': did you mean aktau? Or use a hub id "
+     "(`corridors list --hubs` lists them) or a point such as 41.72,44.78"),
+    ("West", "FROM 'West': not a hub id nor 'lat,lon': did you mean west? Or use a hub id "
+     "(`corridors list --hubs` lists them) or a point such as 41.72,44.78"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "message"), PLACE_MESSAGES)
+def test_place_messages(world, text, message):
+    catalog, _ = world
+    with pytest.raises(OptionError) as err:
+        parse_place(text, catalog, role="FROM")
+    assert str(err.value) == message
+
+
+def test_points_in_every_spelling_still_parse(world):
+    catalog, _ = world
+    for text in ("43.7,55.1", " +43.7 , 55.1 ", "43.70,55.10"):
+        assert parse_place(text, catalog, role="FROM").id == "pt-43-7n-55-1e"
+    assert parse_place("-33.9,18.4", catalog, role="TO").id == "pt-33-9s-18-4e"
+    assert parse_place(".5,-0.5", catalog, role="TO").id == "pt-0-5n-0-5w"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tbilsi", "kars"], "error: FROM 'tbilsi': not a hub id nor 'lat,lon': did you mean tbilisi?"),
+        (["xian", "41.7;44.8"], "error: TO '41.7;44.8': not a point: give lat,lon in decimal degrees"),
+        (["xian", "kars", "--via", "44.8,121.5"], None),  # a valid point (in the Gobi), refused further on
+        (["xian", "kars", "--via", "121.5,44.8"], "error: --via '121.5,44.8': latitude 121.5 is beyond ±90, and "
+         "this looks like lon,lat: give lat first (44.8,121.5)"),
+        (["30,-40", "rotterdam"], "error: FROM '30,-40' is "),
+    ],
+)  # fmt: skip
+def test_cli_place_messages(args, message):
+    """``--modes sea`` needs no rail or road network: these fail before any is loaded."""
+    from maps.cli import main
+
+    result = CliRunner().invoke(main, ["route", *args, "--modes", "sea,ferry"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    if message is not None:
+        assert result.output.strip().startswith(message), result.output
+
+
+def test_far_point_says_how_far_and_from_what(world):
+    catalog, nets = world
+    kw = {"network_of": lambda kind: nets["full"], "boundaries": {"ZZZ": ZZZ}}
+    with pytest.raises(NetworkError) as err:
+        plan_route(catalog, "30,-40", "west", **kw)
+    assert re.fullmatch(
+        r"FROM '30,-40' is [\d,]+ km from the nearest rail line \(at 40\.50,46\.00, near hub west\) and [\d,]+ km "
+        r"from the nearest sea port hub \(aktau\): choose a point within 25 km of a rail line, or start or end at a "
+        r"port hub, or add road to --modes",
+        str(err.value),
+    ), err.value
+    with pytest.raises(NetworkError, match=r"^--via '10,10' is [\d,]+ km from the nearest rail line .*, or add road"):
+        plan_route(catalog, "east", "west", via=["10,10"], **kw)
+    with pytest.raises(NetworkError, match=r"^TO 'west' is [\d,]+ km from the nearest sea port hub \(alat\): "
+                       r"start or end at a port hub, or add rail,road to --modes$"):  # fmt: skip
+        plan_route(catalog, "aktau", "west", modes=[Mode.SEA, Mode.FERRY], **kw)
+
+
+def test_ports_and_points_near_a_line_pass_the_check(world):
+    catalog, nets = world
+    kw = {"network_of": lambda kind: nets["full"], "boundaries": {"ZZZ": ZZZ}}
+    route = plan_route(catalog, "aktau", "alat", modes=[Mode.FERRY], **kw)  # ports, far from no network needed
+    assert [leg.mode for leg in route.corridor.legs] == [Mode.FERRY]
+    near = plan_route(catalog, "43.8,51.2", "west", **kw)  # about 17 km north of a node of the line
+    assert near.corridor.legs[0].from_hub.startswith("pt-")
+
+
+@pytest.mark.network
+def test_cli_mid_atlantic_point(catalog):
+    from maps.cli import main
+
+    result = CliRunner().invoke(main, ["route", "30,-40", "rotterdam"])
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert len(line.splitlines()) == 1
+    assert re.fullmatch(
+        r"error: FROM '30,-40' is [\d,]+ km from the nearest rail line \(at [-\d.]+,[-\d.]+(, near hub [a-z-]+)?\) and "
+        r"[\d,]+ km from the nearest sea port hub \([a-z-]+\): choose a point within 25 km of a rail line, or start "
+        r"or end at a port hub, or add road to --modes",
+        line,
+    ), line

@@ -5,16 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geo import network as network_module
+from geo import network_data
 from geo.errors import NetworkError
-from geo.geometry import GEOD
-from geo.network import (
-    CONNECTOR_PENALTY,
-    densify_edges,
-    heal,
-    load_network,
-    network_from_edges,
-)
+from geo.geodesy import GEOD
+from geo.heal import densify_edges, heal
+from geo.network import CONNECTOR_PENALTY, network_from_edges
+from geo.network_data import load_network
 from geo.routing import route_points, shortest_path, snap
 
 KM_PER_DEG = 111.195  # on the equator, roughly: tests use tiny offsets near (0, 0)
@@ -175,7 +171,7 @@ world_railways_geograph = GeoGraph(graph=graph, nodes=nodes)
 def test_scgraph_module_is_parsed_not_run_and_cached(tmp_path, monkeypatch):
     source = tmp_path / "world_railways.py"
     source.write_text(SCGRAPH_MODULE, encoding="utf-8")
-    monkeypatch.setattr(network_module, "_source_file", lambda kind: (source, "9.9", "abc123"))
+    monkeypatch.setattr(network_data, "_source_file", lambda kind: (source, "9.9", "abc123"))
     monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(tmp_path / "cache"))
     stale = tmp_path / "cache" / "rail-scgraph-data-1.0.0-old-v1.npz"
     stale.parent.mkdir()
@@ -196,7 +192,7 @@ def test_scgraph_module_is_parsed_not_run_and_cached(tmp_path, monkeypatch):
 def test_scgraph_module_that_does_not_match(tmp_path, monkeypatch):
     source = tmp_path / "world_railways.py"
     source.write_text("graph=[{1: 1.0}]\nnodes=[[0.0, 0.0], [1.0, 1.0]]\n", encoding="utf-8")
-    monkeypatch.setattr(network_module, "_source_file", lambda kind: (source, "9.9", "bad"))
+    monkeypatch.setattr(network_data, "_source_file", lambda kind: (source, "9.9", "bad"))
     monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(tmp_path / "cache"))
     with pytest.raises(NetworkError, match="do not match"):
         load_network("rail")
@@ -207,7 +203,7 @@ def test_real_network_tbilisi_to_kars(catalog):
     import shapely
 
     from geo.countries import country_outlines
-    from geo.network import prepared_network
+    from geo.network_data import prepared_network
 
     net = prepared_network("rail")
     hubs = catalog.hubs

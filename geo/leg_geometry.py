@@ -1,0 +1,48 @@
+"""A leg's line and how it was made: the value every geometry builder returns.
+
+It sits below the builders (great-circle lines in :mod:`geo.geometry`, sea
+routes in :mod:`geo.sea`, network routes) so that each of them can return one
+without importing the others. Coordinates are ``(lon, lat)`` in EPSG:4326,
+longitudes continuous along the line; lengths are geodesic (WGS84), in km.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+
+from geo.geodesy import geodesic_km
+
+__all__ = ["LegGeometry"]
+
+
+@dataclass(frozen=True)
+class LegGeometry:
+    """A leg's line and how it was made."""
+
+    coords: np.ndarray
+    """(n, 2) array of lon, lat; longitudes continuous along the line."""
+    method: str
+    """How the line was made: ``great-circle``, ``searoute``, ..."""
+    attribution: tuple[str, ...] = ()
+    """Licence notices owed by the data behind the line."""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    """Builder-specific figures (e.g. snap distances), carried into the legs layer."""
+
+    @property
+    def length_km(self) -> float:
+        return geodesic_km(self.coords)
+
+    @property
+    def on_network_share(self) -> float:
+        """The share of the line that follows a network's own edges (0 for great-circle lines)."""
+        total = self.length_km
+        return float(self.extras.get("network_km", 0.0)) / total if total > 0 else 0.0
+
+    @property
+    def line(self) -> shapely.LineString:
+        return shapely.LineString(self.coords)

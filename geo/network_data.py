@@ -1,0 +1,187 @@
+"""The world rail and road networks, offline: read from scgraph-data once, then cached.
+
+The networks ship on PyPI in ``scgraph-data`` (OpenStreetMap-derived, ODbL) as
+Python literals, ``graph=[{neighbour: km, ...}, ...]`` and ``nodes=[[lat, lon], ...]``,
+in modules that cannot be imported next to scgraph 3.x (they import a class that
+no longer exists). We never execute them: :func:`load_network` parses the two
+literals once, splits long edges, recomputes every edge length on the WGS84
+ellipsoid (km), and caches the result as a NumPy archive in the cache folder
+(:mod:`geo._cache`), keyed by the package version and the file's hash from the
+wheel's RECORD. :func:`prepared_network` heals it (:mod:`geo.heal`) and caches
+that too, on disk and in memory. Later loads read the caches.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from importlib import metadata, resources
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from geo._cache import cache_dir, discard, read_npz, remove_stale, write_npz
+from geo.errors import NetworkError
+from geo.heal import DEFAULT_GAP_KM, DEFAULT_HEAL_KM, GAP_KM, densify_edges, heal
+from geo.network import Network, NetworkKind, network_from_edges
+
+__all__ = [
+    "NETWORK_FILES",
+    "OSM_ATTRIBUTION",
+    "ProgressHook",
+    "cache_dir",
+    "load_network",
+    "prepared_network",
+]
+
+NETWORK_FILES: dict[str, str] = {"rail": "world_railways.py", "road": "world_highways.py"}
+OSM_ATTRIBUTION = "Rail and road networks: © OpenStreetMap contributors (ODbL), via scgraph-data"
+DENSIFY_KM = 5.0
+"""Longest edge kept whole; longer ones get nodes at most this far apart (hubs snap to nodes)."""
+CACHE_FORMAT = 2
+"""Bump when the cached arrays change meaning."""
+
+_PAIR = re.compile(r"(\d+):\s*([-0-9.eE+]+)")
+
+
+def _parse_scgraph_module(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Parse ``graph=[...]`` and ``nodes=[...]`` from an scgraph-data module without running it."""
+    try:
+        g0 = text.index("graph=[") + len("graph=")
+        n0 = text.index("\nnodes=[", g0)
+        n1 = text.index("]]", n0) + 2
+    except ValueError:
+        raise NetworkError("the network file does not hold graph=[...] and nodes=[...] literals") from None
+    graph_text, nodes_text = text[g0:n0], text[n0 + len("\nnodes=") : n1]
+    nodes = np.array(json.loads(nodes_text), dtype=float)
+    counts = np.fromiter((chunk.count(":") for chunk in graph_text.split("}")), dtype=np.int64)[: len(nodes)]
+    pairs = np.array(_PAIR.findall(graph_text), dtype=float)
+    if graph_text.count("{") != len(nodes) or int(counts.sum()) != len(pairs):
+        raise NetworkError("the network file's graph and nodes do not match")
+    rows = np.repeat(np.arange(len(nodes)), counts)
+    cols = pairs[:, 0].astype(np.int64)
+    return nodes[:, 1], nodes[:, 0], rows, cols, pairs[:, 1]
+
+
+def _cache_path(kind: str, version: str, digest: str, suffix: str = "") -> Path:
+    safe = re.sub(r"[^A-Za-z0-9]", "", digest)[:16]
+    return cache_dir() / f"{kind}-scgraph-data-{version}-{safe}-v{CACHE_FORMAT}{suffix}.npz"
+
+
+def _source_file(kind: str) -> tuple[Path, str, str]:
+    """The scgraph-data module of a network, the package version and the file's hash."""
+    name = NETWORK_FILES[kind]
+    try:
+        dist = metadata.distribution("scgraph-data")
+    except metadata.PackageNotFoundError:
+        raise NetworkError(
+            "the rail and road networks come from the package scgraph-data, which is not installed: "
+            "pip install scgraph-data"
+        ) from None
+    path = Path(str(resources.files("scgraph_data") / name))
+    digest = ""
+    for f in dist.files or []:
+        if f.name == name and f.hash is not None:
+            digest = f.hash.value
+    if not digest:  # no RECORD entry (e.g. an unusual install): hash the file itself
+        digest = base64.urlsafe_b64encode(hashlib.sha256(path.read_bytes()).digest()).decode().rstrip("=")
+    return path, dist.version, digest
+
+
+ProgressHook = Callable[[str, int, int], None]
+"""``(description, done, total)``: called while a network is converted for the first time."""
+
+
+def load_network(kind: NetworkKind, *, progress: ProgressHook | None = None) -> Network:
+    """The raw (unhealed) rail or road network, converted once and cached.
+
+    Raises
+    ------
+    NetworkError
+        scgraph-data is missing or its file cannot be read.
+    """
+    if kind not in NETWORK_FILES:
+        raise NetworkError(f"unknown network {kind!r}: choose from {', '.join(NETWORK_FILES)}")
+    path, version, digest = _source_file(kind)
+    cached = _cache_path(kind, version, digest)
+    source = f"scgraph-data {version} ({NETWORK_FILES[kind]})"
+    if (net := _load(cached, kind, source)) is not None:
+        return net
+    step = progress or (lambda *_: None)
+    step(f"reading {source}", 0, 4)
+    text = path.read_text(encoding="utf-8")
+    step(f"parsing {source}", 1, 4)
+    lon, lat, rows, cols, _ = _parse_scgraph_module(text)
+    del text
+    step("measuring edges on the ellipsoid", 2, 4)
+    pairs = np.unique(np.column_stack([np.minimum(rows, cols), np.maximum(rows, cols)]), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    lon, lat, a, b = densify_edges(lon, lat, pairs[:, 0], pairs[:, 1], max_km=DENSIFY_KM)
+    net = network_from_edges(kind, lon, lat, a, b, source=source, attribution=OSM_ATTRIBUTION)
+    step("caching the network", 3, 4)
+    _save(net, cached)
+    return net
+
+
+_ARRAYS = ("data", "indices", "indptr", "lon", "lat", "connector")
+
+
+def _save(net: Network, path: Path) -> None:
+    """Write a network cache file, and delete the same network's caches of other versions or settings."""
+    kind = path.name.split("-scgraph-data-")[0]
+    raw = "-heal" not in path.name
+    remove_stale(path, f"{kind}-scgraph-data-*.npz", stale=lambda old: ("-heal" not in old.name) == raw)
+    g = net.graph
+    write_npz(path, data=g.data, indices=g.indices, indptr=g.indptr, lon=net.lon, lat=net.lat, connector=net.connector)
+
+
+def _load(path: Path, kind: str, source: str) -> Network | None:
+    """A cached network, or None if there is none (a broken file is deleted, to be rebuilt)."""
+    z = read_npz(path, _ARRAYS)
+    if z is None:
+        return None
+    n = len(z["lon"])
+    try:
+        g = sparse.csr_array((z["data"], z["indices"], z["indptr"]), shape=(n, n))
+    except ValueError:  # arrays that do not make a graph: rebuilt
+        discard(path)
+        return None
+    return Network(kind, g, z["lon"], z["lat"], z["connector"], source, OSM_ATTRIBUTION)
+
+
+_PREPARED: dict[tuple[str, float, float], Network] = {}
+
+
+def prepared_network(
+    kind: NetworkKind,
+    *,
+    heal_km: float = DEFAULT_HEAL_KM,
+    gap_km: float | None = None,
+    progress: ProgressHook | None = None,
+) -> Network:
+    """The network ready for routing: loaded, healed, cached on disk and in memory.
+
+    ``gap_km`` defaults to :data:`GAP_KM` of the network kind.
+    """
+    gap_km = GAP_KM.get(kind, DEFAULT_GAP_KM) if gap_km is None else gap_km
+    key = (kind, float(heal_km), float(gap_km))
+    if key in _PREPARED:
+        return _PREPARED[key]
+    _, version, digest = _source_file(kind)
+    cached = _cache_path(kind, version, digest, f"-heal{heal_km:g}-gap{gap_km:g}")
+    source = f"scgraph-data {version} ({NETWORK_FILES[kind]})"
+    net = _load(cached, kind, source)
+    if net is None:
+        raw = load_network(kind, progress=progress)
+        if progress:
+            progress(f"healing gaps in the {kind} network", 3, 4)
+        net = heal(raw, heal_km, gap_km=gap_km)
+        _save(net, cached)
+        if progress:
+            progress("cached", 4, 4)
+    _PREPARED[key] = net
+    return net
