@@ -105,7 +105,7 @@ def write_npz(path: Path, **arrays: np.ndarray) -> bool:
 
     def write(tmp: Path) -> None:
         with tmp.open("wb") as f:  # a file object: np.savez would append ".npz" to a name
-            np.savez(f, **arrays)
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy stubs type **kwds too narrowly
 
     return write_atomic(path, write)
 
@@ -124,7 +124,11 @@ def read_json(path: Path) -> Any | None:
 def write_json(path: Path, value: Any) -> bool:
     """Write a JSON file atomically, keys sorted (see :func:`write_atomic`)."""
     text = json.dumps(value, sort_keys=True)
-    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    return write_atomic(path, write)
 
 
 def remove_stale(path: Path, pattern: str, *, stale: Callable[[Path], bool] = lambda _: True) -> None:

@@ -90,9 +90,9 @@ def simplified_outlines(tolerance: float) -> tuple[tuple[str, ...], tuple[shapel
     outlines = _read()
     keys = tuple(sorted(outlines))
     simple = shapely.coverage_simplify(np.array([outlines[k] for k in keys], dtype=object), tolerance)
-    wkb = [bytes(b) for b in shapely.to_wkb(simple)]
-    blob = np.frombuffer(b"".join(wkb), dtype=np.uint8)
-    write_npz(path, keys=np.array(keys), wkb=blob, ends=np.cumsum([len(b) for b in wkb]))
+    pieces = [bytes(b) for b in shapely.to_wkb(simple)]
+    packed = np.frombuffer(b"".join(pieces), dtype=np.uint8)
+    write_npz(path, keys=np.array(keys), wkb=packed, ends=np.cumsum([len(b) for b in pieces]))
     return keys, tuple(simple)
 
 

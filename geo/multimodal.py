@@ -153,19 +153,19 @@ def _build_graph(
                 vals += [np.array([cost, cost])]
     sea: dict[tuple[int, int], tuple[Mode, LegGeometry]] = {}
     if modes & {Mode.SEA, Mode.FERRY}:
-        for (a, b), mode in sorted(sea_links(catalog, hubs).items()):
-            if mode not in modes:
+        for (a, b), water in sorted(sea_links(catalog, hubs).items()):
+            if water not in modes:
                 continue
             coords = sea_coords(hubs[a], hubs[b])
             if coords is None:
                 continue
-            km = geodesic_km(coords)
+            sea_km = geodesic_km(coords)
             ia, ib = hub_index[a], hub_index[b]
-            sea[(ia, ib)] = (mode, searoute_leg(coords))
-            sea[(ib, ia)] = (mode, searoute_leg(coords[::-1].copy()))
+            sea[(ia, ib)] = (water, searoute_leg(coords))
+            sea[(ib, ia)] = (water, searoute_leg(coords[::-1].copy()))
             rows += [np.array([ia, ib])]
             cols += [np.array([ib, ia])]
-            vals += [np.array([km, km])]
+            vals += [np.array([sea_km, sea_km])]
     n = base + len(hub_ids)
     cost = sparse.csr_array(
         (np.concatenate(vals) if vals else np.zeros(0), (np.concatenate(rows) if rows else np.zeros(0, int),

@@ -27,7 +27,7 @@ from geo.catalog import Catalog
 from geo.countries import country_outlines
 from geo.errors import NetworkError, OptionError
 from geo.geodesy import distance_km
-from geo.model import Hub, HubKind, Mode
+from geo.model import Hub, HubKind, Mode, Source
 from geo.network import Network
 from geo.routing import DEFAULT_MAX_SNAP_KM
 
@@ -87,7 +87,7 @@ def _point_hub(text: str, lat: float, lon: float, *, role: str) -> Hub:
         kind=HubKind.CITY,
         lat=lat,
         lon=lon,
-        sources=["given on the command line"],
+        sources=[Source(text="given on the command line")],
     )
 
 

@@ -60,7 +60,7 @@ def _symbol(
 
 
 def _line(
-    symbols: ET.Element, name: str, color: str, weight_px: float, alpha: float, dash: tuple[int, ...] = ()
+    symbols: ET.Element, name: str, color: str, weight_px: float, alpha: float, dash: tuple[float, ...] = ()
 ) -> None:
     props = {
         "line_color": _rgba(color),
@@ -105,9 +105,8 @@ def _document(geometry_type: int, renderer: ET.Element) -> str:
 
 
 def _renderer(kind: str, **attrs: str) -> ET.Element:
-    return ET.Element(
-        "renderer-v2", type=kind, symbollevels="0", forceraster="0", enableorderby="0", referencescale="-1", **attrs
-    )
+    fixed = {"type": kind, "symbollevels": "0", "forceraster": "0", "enableorderby": "0", "referencescale": "-1"}
+    return ET.Element("renderer-v2", {**fixed, **attrs})
 
 
 def _eq(field: str, value: str) -> str:

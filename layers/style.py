@@ -35,7 +35,7 @@ class ModeStyle:
 @dataclass(frozen=True)
 class StatusStyle:
     label: str
-    dash: tuple[int, ...]
+    dash: tuple[float, ...]
     """Dash pattern in multiples of the line weight; empty for a solid line."""
     opacity: float
 

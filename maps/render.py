@@ -27,7 +27,7 @@ import mimetypes
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, TypeAlias
 from urllib.parse import urljoin, urlsplit
 
 import folium
@@ -477,7 +477,7 @@ class _MiniMap(plugins.MiniMap):
         self.outline_style = {"color": BORDER, "weight": 0.5, "fillColor": LAND, "fillOpacity": 1}
 
 
-Tiles = str | xyzservices.TileProvider
+Tiles: TypeAlias = str | xyzservices.TileProvider
 """A basemap: an xyzservices name, or a provider of your own (see :func:`custom_tiles`)."""
 
 
@@ -541,10 +541,10 @@ class _Map(folium.Map):
     Leaflet itself, and jQuery, which folium's popups need.
     """
 
-    default_js: ClassVar[list[tuple[str, str]]] = [
+    default_js = [  # noqa: RUF012  (folium declares it an instance attribute; ClassVar would clash)
         (name, url) for name, url in folium.Map.default_js if name in ("leaflet", "jquery")
     ]
-    default_css: ClassVar[list[tuple[str, str]]] = [
+    default_css = [  # noqa: RUF012
         (name, url) for name, url in folium.Map.default_css if name == "leaflet_css"
     ]
 
@@ -650,7 +650,7 @@ LABEL_MIN_SHARE = 0.03
 
 def _short_name(iso3: str) -> str:
     country = pycountry.countries.get(alpha_3=iso3)
-    return _SHORT_NAMES.get(iso3) or getattr(country, "common_name", None) or getattr(country, "name", iso3)
+    return str(_SHORT_NAMES.get(iso3) or getattr(country, "common_name", None) or getattr(country, "name", iso3))
 
 
 def _add_country_labels(m: folium.Map, layers: Layers, bounds: tuple[float, float, float, float]) -> None:
@@ -734,7 +734,9 @@ def _finish(
         minx, miny, maxx, maxy = bounds
         m.fit_bounds([[miny, minx], [maxy, maxx]], padding=FIT_PADDING)
     _add_controls(m, outlines, tiles, minimap_minimized=overview)
-    m.get_root().header.add_child(Element(f"<title>{esc(title)}</title>"))
+    root = m.get_root()
+    assert isinstance(root, Figure)  # a folium.Map always sits in a Figure
+    root.header.add_child(Element(f"<title>{esc(title)}</title>"))
     return m
 
 
@@ -830,7 +832,7 @@ def route_sketch(legs: pd.DataFrame, *, width: int = 168, height: int = 64, titl
 # self-contained pages: JavaScript and CSS inlined from a local mirror of the CDNs
 # ---------------------------------------------------------------------------
 
-_ASSET_CLASSES: tuple[type, ...] = (_Map, plugins.Fullscreen, plugins.MeasureControl, _MiniMap, _Direction)
+_ASSET_CLASSES: tuple[type[JSCSSMixin], ...] = (_Map, plugins.Fullscreen, plugins.MeasureControl, _MiniMap, _Direction)
 _SCRIPT_TAG = re.compile(r'<script src="(?P<url>https?://[^"]+)"></script>')
 _CSS_TAG = re.compile(r'<link rel="stylesheet" href="(?P<url>https?://[^"]+)"\s*/?>')
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<ref>[^'")]+)(?P=q)\s*\)""")
