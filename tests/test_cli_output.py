@@ -275,3 +275,20 @@ def test_route_json_parses(tmp_path):
     assert data["id"] == "route-tbilisi-kars" and data["legs"][0]["mode"] == "rail"
     assert data["countries"] == ["GEO", "TUR"] and data["border_crossings"] == 1
     assert 250 < data["length_km"] < 450 and Path(data["map"]).exists()
+
+
+def test_layer_files_with_a_reserved_id_are_refused(built, tmp_path):
+    import geopandas as gpd
+
+    gpkg = tmp_path / "edited.gpkg"
+    for i, layer in enumerate(("hubs", "legs", "corridors")):
+        frame = gpd.read_file(built / "layers" / "corridors.gpkg", layer=layer)
+        for column in ("corridor_id", "corridors", "feature"):
+            if column in frame.columns:
+                frame[column] = frame[column].str.replace("t-caspian", "overview")
+        frame.to_file(gpkg, layer=layer, append=i > 0)
+    before = snapshot(built)
+    result = run("build", str(gpkg), "--out", str(built))
+    assert result.exit_code == ExitCode.USER_ERROR, result.output
+    assert "corridor 'overview': id 'overview' is reserved" in result.stderr
+    assert snapshot(built) == before
