@@ -309,11 +309,23 @@ class Hub(_Strict):
 
 
 class ViaPoint(_Strict):
-    """A point a leg must pass through: a hub id, or a coordinate."""
+    """A point a leg must pass through: a hub id, or a coordinate.
+
+    A coordinate may carry a ``name`` (a station, a town) and the ``source`` it
+    comes from: ``{lat = 39.03, lon = 46.72, name = "Minjivan", source = "..."}``;
+    digitised alignments of planned lines say how they were made there.
+    """
 
     hub: Slug | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
+    name: str = ""
+    source: Source | None = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source_shorthand(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
 
     @model_validator(mode="before")
     @classmethod
