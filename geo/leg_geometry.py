@@ -17,7 +17,25 @@ import shapely
 
 from geo.geodesy import geodesic_km
 
-__all__ = ["LegGeometry"]
+__all__ = ["QUALITIES", "TRUSTED_SHARE", "LegGeometry", "geometry_quality"]
+
+TRUSTED_SHARE = 0.9
+"""A line is trustworthy when at least this share of it follows surveyed track (the rest: snaps, connectors)."""
+QUALITIES = ("network", "gap-fill", "approximate")
+"""How far a line can be trusted: on the shipped network, on sourced gap-fill track, or approximate."""
+
+
+def geometry_quality(length_km: float, network_km: float, gapfill_km: float = 0.0) -> str:
+    """``network`` when at least :data:`TRUSTED_SHARE` of the line is on the shipped network's own edges (sea legs:
+    on searoute's lanes); ``gap-fill`` when the network and sourced gap-fill track together reach that share;
+    ``approximate`` otherwise: great-circle lines and digitised alignments coarser than a few km."""
+    if length_km <= 0:
+        return "approximate"
+    if network_km / length_km >= TRUSTED_SHARE:
+        return "network"
+    if (network_km + gapfill_km) / length_km >= TRUSTED_SHARE:
+        return "gap-fill"
+    return "approximate"
 
 
 @dataclass(frozen=True)
@@ -42,6 +60,13 @@ class LegGeometry:
         """The share of the line that follows a network's own edges (0 for great-circle lines)."""
         total = self.length_km
         return float(self.extras.get("network_km", 0.0)) / total if total > 0 else 0.0
+
+    @property
+    def quality(self) -> str:
+        """See :func:`geometry_quality`."""
+        return geometry_quality(
+            self.length_km, float(self.extras.get("network_km", 0.0)), float(self.extras.get("gapfill_km", 0.0))
+        )
 
     @property
     def line(self) -> shapely.LineString:

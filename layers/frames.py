@@ -43,7 +43,7 @@ CRS = "EPSG:4326"
 HUB_COLUMNS = ["hub_id", "name", "country", "kind", "corridors", "source", "facts", "notes"]
 LEG_COLUMNS = [
     "corridor_id", "seq", "from_hub", "to_hub", "mode", "status", "length_km",
-    "network_km", "connector_km", "snap_km", "on_network_share",
+    "network_km", "connector_km", "snap_km", "on_network_share", "geometry_quality",
     "published_km", "countries", "source", "published_source", "method", "attribution", "notes",
 ]  # fmt: skip
 CORRIDOR_COLUMNS = [
@@ -143,6 +143,7 @@ def legs_frame(
                     "connector_km": round(float(g.extras.get("connector_km", 0.0)), 3),
                     "snap_km": round(float(g.extras.get("snap_km", 0.0)), 3),
                     "on_network_share": round(g.on_network_share, 4),
+                    "geometry_quality": g.quality,
                     "published_km": leg.published_km,
                     "countries": ",".join(leg_countries(leg, g, hubs)) if hubs is not None else "",
                     "source": citations(leg.sources),

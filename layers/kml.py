@@ -23,7 +23,7 @@ import shapely
 from geo.model import HubKind, Mode, Status
 from layers.frames import CRS, Layers
 from layers.provenance import provenance_to_text
-from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
+from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES
 
 __all__ = ["KML_ICONS", "write_kml"]
 
@@ -101,10 +101,15 @@ def _leg_placemarks(legs: pd.DataFrame, hub_names: Mapping[str, str]) -> pd.Data
     records = legs.to_dict("records")
     modes = [MODE_STYLES[Mode(m)] for m in legs["mode"]]
     statuses = [STATUS_STYLES[Status(s)] for s in legs["status"]]
+    qualities = [
+        QUALITY_STYLES.get(q, QUALITY_STYLES["network"]) for q in legs.get("geometry_quality", ["network"] * len(legs))
+    ]
+    approximate = [q.band_factor > 0 for q in qualities]
     names = [
         f"{hub_names.get(r['from_hub'], r['from_hub'])} → {hub_names.get(r['to_hub'], r['to_hub'])}"
-        f" ({m.label.lower()}{'' if s is STATUS_STYLES[Status.OPERATIONAL] else ', ' + s.label.lower()})"
-        for r, m, s in zip(records, modes, statuses, strict=True)
+        f" ({m.label.lower()}{'' if s is STATUS_STYLES[Status.OPERATIONAL] else ', ' + s.label.lower()}"
+        f"{', approximate alignment' if a else ''})"
+        for r, m, s, a in zip(records, modes, statuses, approximate, strict=True)
     ]
     out.insert(0, "Name", names)
     out.insert(
@@ -116,21 +121,26 @@ def _leg_placemarks(legs: pd.DataFrame, hub_names: Mapping[str, str]) -> pd.Data
                 [
                     ("Mode", m.label),
                     ("Status", s.label),
+                    ("Line", q.label),
                     ("Length", _km(r["length_km"]) + (" (great-circle line)" if r["method"] == "great-circle" else "")),
                     ("Published", _km(r.get("published_km"))),
                     ("Published source", r.get("published_source", "")),
                     ("Sources", r.get("source", "")),
-                    ("Line", r.get("attribution", "")),
+                    ("Data", r.get("attribution", "")),
                     ("Notes", r.get("notes", "")),
                 ],
             )
-            for name, r, m, s in zip(names, records, modes, statuses, strict=True)
+            for name, r, m, s, q in zip(names, records, modes, statuses, qualities, strict=True)
         ],
     )
     out.insert(
         2,
         "OGR_STYLE",
-        [f"PEN(c:{_hex_alpha(m.color, s.opacity)},w:{m.weight:g}px)" for m, s in zip(modes, statuses, strict=True)],
+        [  # KML has no casing: an approximate line is thinner and lighter instead
+            f"PEN(c:{_hex_alpha(m.color, s.opacity * (0.6 if q.band_factor else 1.0))},"
+            f"w:{m.weight * q.weight_factor:g}px)"
+            for m, s, q in zip(modes, statuses, qualities, strict=True)
+        ],
     )
     out = out.assign(feature="leg")
     return gpd.GeoDataFrame(out, geometry=_wrapped(legs.geometry.values), crs=CRS)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from geo.model import HubKind, Mode, Status
-from layers.style import CORRIDOR_STYLE, HUB_OUTLINE, HUB_STYLES, MODE_STYLES, STATUS_STYLES
+from layers.style import CORRIDOR_STYLE, HUB_OUTLINE, HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES
 
 __all__ = ["QML", "corridors_qml", "hubs_qml", "layer_styles_frame", "legs_qml"]
 
@@ -114,7 +114,8 @@ def _eq(field: str, value: str) -> str:
 
 
 def legs_qml() -> str:
-    """Legs: coloured by mode (rules), solid or dashed by status (child rules)."""
+    """Legs: coloured by mode (rules), solid or dashed by status (child rules); an approximate alignment (not on
+    surveyed track) also gets a wide translucent band under it, as on the maps."""
     renderer = _renderer("RuleRenderer")
     rules = ET.SubElement(renderer, "rules", key="legs")
     symbols = ET.SubElement(renderer, "symbols")
@@ -122,6 +123,17 @@ def legs_qml() -> str:
     for mode in Mode:
         m = MODE_STYLES[mode]
         parent = ET.SubElement(rules, "rule", key=f"legs-{mode}", label=m.label, filter=_eq("mode", mode))
+        band = QUALITY_STYLES["approximate"]
+        ET.SubElement(
+            parent,
+            "rule",
+            key=f"legs-{mode}-approximate",
+            label=band.label,
+            filter=_eq("geometry_quality", "approximate"),
+            symbol=str(n),
+        )
+        _line(symbols, str(n), m.color, m.weight * band.band_factor, band.band_opacity)
+        n += 1
         for status in Status:
             s = STATUS_STYLES[status]
             ET.SubElement(

@@ -26,6 +26,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import CatalogError
 from geo.geodesy import geodesic_km
+from geo.leg_geometry import QUALITIES, geometry_quality
 from geo.model import HubKind, Mode, Status
 from layers import frames
 from layers.frames import CRS, Layers
@@ -116,6 +117,16 @@ def _measure_legs(legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     legs["length_km"] = [
         round(sum(geodesic_km(shapely.get_coordinates(p)) for p in getattr(g, "geoms", [g])), 3) for g in legs.geometry
     ]
+    # files written before geometry_quality existed: derive it from the figures they hold
+    unknown = ~legs["geometry_quality"].isin(QUALITIES)
+    if unknown.any():
+        gapfill = legs["gapfill_km"] if "gapfill_km" in legs.columns else pd.Series(0.0, index=legs.index)
+        legs.loc[unknown, "geometry_quality"] = [
+            geometry_quality(float(length), 0.0 if pd.isna(network) else network, 0.0 if pd.isna(extra) else extra)
+            for length, network, extra in zip(
+                legs.loc[unknown, "length_km"], legs.loc[unknown, "network_km"], gapfill[unknown], strict=True
+            )
+        ]
     return legs
 
 

@@ -16,10 +16,12 @@ __all__ = [
     "HUB_OUTLINE",
     "HUB_STYLES",
     "MODE_STYLES",
+    "QUALITY_STYLES",
     "STATUS_STYLES",
     "CorridorStyle",
     "HubStyle",
     "ModeStyle",
+    "QualityStyle",
     "StatusStyle",
 ]
 
@@ -44,6 +46,19 @@ class StatusStyle:
         if not self.dash:
             return None
         return ",".join(str(round(d * weight)) for d in self.dash)
+
+
+@dataclass(frozen=True)
+class QualityStyle:
+    """How much a line can be trusted, drawn: a line not on surveyed track is thinner, over a translucent band
+    as wide as the uncertainty it carries (distinct from the dashes and dots of the statuses)."""
+
+    label: str
+    weight_factor: float
+    """The line is drawn this many times its mode's weight."""
+    band_factor: float
+    """A band under it, this many times the mode's weight wide; 0 for none."""
+    band_opacity: float
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,13 @@ STATUS_STYLES: dict[Status, StatusStyle] = {
     Status.UNDER_CONSTRUCTION: StatusStyle("Under construction", (3, 2), 0.9),
     Status.PLANNED: StatusStyle("Planned", (0.3, 2.5), 0.85),  # round dots, unlike the dashes above
 }
+
+QUALITY_STYLES: dict[str, QualityStyle] = {
+    "network": QualityStyle("On the rail, road or sea network data", 1.0, 0.0, 0.0),
+    "gap-fill": QualityStyle("On sourced gap-fill track", 1.0, 0.0, 0.0),
+    "approximate": QualityStyle("Approximate alignment (not surveyed track)", 0.55, 3.4, 0.22),
+}
+"""Keyed by :data:`geo.leg_geometry.QUALITIES`."""
 
 HUB_STYLES: dict[HubKind, HubStyle] = {
     HubKind.SEA_PORT: HubStyle("Sea port", "circle", "#0072b2", 12),

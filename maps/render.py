@@ -48,7 +48,7 @@ from geo.countries import OUTLINES_ATTRIBUTION, simplified_outlines
 from geo.errors import OptionError
 from geo.model import Fact, HubKind, Mode, Source, Status
 from layers.frames import Layers
-from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
+from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES
 
 __all__ = [
     "DEFAULT_TILES",
@@ -131,6 +131,7 @@ def _leg_popup(leg: Any, hub_names: dict[str, str], corridor: str | None) -> str
     rows = [
         ("Mode", f"{esc(mode.label)}, {esc(status.label.lower())}"),
         ("Routed", f"{esc(_km(leg.length_km))} <small>({esc(method)})</small>"),
+        ("Line", esc(QUALITY_STYLES[_quality(leg)].label)),
         (
             "Published",
             esc(_km(leg.published_km))
@@ -190,12 +191,26 @@ def hub_symbol(kind: HubKind, *, size: int | None = None) -> str:
     )
 
 
-def _line_sample(color: str, weight: float, dash: str | None, *, width: int = 30) -> str:
+def _line_sample(
+    color: str, weight: float, dash: str | None, *, width: int = 30, band: float = 0.0, band_opacity: float = 0.0
+) -> str:
     dash_attr = f" stroke-dasharray='{dash}'" if dash else ""
-    return (
-        f"<svg width='{width}' height='10' class='cm-sample'><line x1='1' y1='5' x2='{width - 1}' y2='5' "
-        f"stroke='{color}' stroke-width='{weight}' stroke-linecap='round'{dash_attr}/></svg>"
+    under = (
+        f"<line x1='1' y1='6' x2='{width - 1}' y2='6' stroke='{color}' stroke-width='{band:g}' "
+        f"stroke-opacity='{band_opacity:g}' stroke-linecap='round'/>"
+        if band
+        else ""
     )
+    return (
+        f"<svg width='{width}' height='12' class='cm-sample'>{under}<line x1='1' y1='6' x2='{width - 1}' y2='6' "
+        f"stroke='{color}' stroke-width='{weight:g}' stroke-linecap='round'{dash_attr}/></svg>"
+    )
+
+
+def _quality(leg: Any) -> str:
+    """A leg's ``geometry_quality``; ``network`` for layers of an older version that lack it."""
+    value = getattr(leg, "geometry_quality", "")
+    return value if value in QUALITY_STYLES else "network"
 
 
 def _display_lines(geometry: Any) -> list[shapely.Geometry]:
@@ -220,14 +235,26 @@ def _add_legs(
     drawn = []
     for leg, geom in zip(legs.itertuples(index=False), _display_lines(legs.geometry), strict=True):
         mode, status = MODE_STYLES[Mode(leg.mode)], STATUS_STYLES[Status(leg.status)]
+        quality = QUALITY_STYLES[_quality(leg)]
         tip = f"{esc(mode.label)} · {esc(status.label.lower())} · {esc(_km(leg.length_km))}"
+        if quality.band_factor:
+            tip += f" · {esc(quality.label.split(' (')[0].lower())}"
+            folium.PolyLine(  # the band of uncertainty under an approximate line: drawn, not clickable
+                _locations(geom),
+                color=mode.color,
+                weight=mode.weight * quality.band_factor,
+                opacity=quality.band_opacity,
+                interactive=False,
+                class_name=f"cm-band cm-{leg.mode}",
+            ).add_to(target)
         corridor = corridor_names.get(leg.corridor_id) if corridor_names else None
+        weight = mode.weight * quality.weight_factor
         line = folium.PolyLine(
             _locations(geom),
             color=mode.color,
-            weight=mode.weight,
+            weight=weight,
             opacity=status.opacity,
-            dash_array=status.dash_array(mode.weight),
+            dash_array=status.dash_array(mode.weight),  # the pattern of the status, whatever the width
             tooltip=folium.Tooltip(tip, sticky=True),
             popup=folium.Popup(_leg_popup(leg, hub_names, corridor), max_width=360),
             class_name=f"cm-leg cm-{leg.mode} cm-{leg.status}",
@@ -318,6 +345,7 @@ class _Legend(MacroElement):
           {% for sample, label in this.modes %}<div>{{ sample }} {{ label }}</div>{% endfor %}
           {% if this.statuses|length > 1 %}<div class="cm-legend-gap"></div>
           {% for sample, label in this.statuses %}<div>{{ sample }} {{ label }}</div>{% endfor %}{% endif %}
+          {% for sample, label in this.qualities %}<div>{{ sample }} {{ label }}</div>{% endfor %}
           <div class="cm-legend-gap"></div>
           {% for svg, label in this.hubs %}<div><span class="cm-sym">{{ svg }}</span> {{ label }}</div>{% endfor %}
           <div class="cm-legend-note">▶ direction of travel · click for facts</div>
@@ -367,7 +395,14 @@ class _Legend(MacroElement):
     )
 
     def __init__(
-        self, title: str, modes: Iterable[str], statuses: Iterable[str], kinds: Iterable[str], *, about: str = ""
+        self,
+        title: str,
+        modes: Iterable[str],
+        statuses: Iterable[str],
+        kinds: Iterable[str],
+        *,
+        about: str = "",
+        qualities: Iterable[str] = (),
     ) -> None:
         super().__init__()
         self._name = "Legend"
@@ -384,6 +419,16 @@ class _Legend(MacroElement):
             if st in statuses
         ]
         self.hubs = [(Markup(hub_symbol(k, size=12)), esc(s.label)) for k, s in HUB_STYLES.items() if k in kinds]
+        shown = set(qualities)
+        self.qualities = [
+            (
+                Markup(_line_sample("#555", 3.0 * q.weight_factor, None, band=3.0 * q.band_factor,
+                                    band_opacity=q.band_opacity)),
+                esc(q.label),
+            )
+            for key, q in QUALITY_STYLES.items()
+            if key in shown and q.band_factor
+        ]  # fmt: skip
 
 
 class _Attribution(MacroElement):
@@ -722,7 +767,10 @@ def _finish(
         sources = _sources_html(row.get("source", ()), "; ")
         about = (f"<p>{esc(summary)}</p>" if summary else "") + facts
         about += f"<p class='cm-src'>Sources: {sources}</p>" if sources else ""
-    _Legend(title, layers.legs["mode"], layers.legs["status"], layers.hubs["kind"], about=about).add_to(m)
+    qualities = layers.legs["geometry_quality"] if "geometry_quality" in layers.legs.columns else ()
+    _Legend(
+        title, layers.legs["mode"], layers.legs["status"], layers.hubs["kind"], about=about, qualities=qualities
+    ).add_to(m)
     _Attribution([*layers.attribution, OUTLINES_ATTRIBUTION]).add_to(m)
     folium.LayerControl(collapsed=collapsed).add_to(m)
     bounds = _bounds(layers)

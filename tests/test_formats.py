@@ -43,7 +43,7 @@ from layers.provenance import provenance_to_text, sources_frame
 from layers.qgis import QML, hubs_qml, legs_qml
 from layers.read import read_layers, select_corridors
 from layers.shapefile import shapefile_field_names, write_shapefiles
-from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
+from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES
 from maps.cli import main
 from tests.conftest import MINI
 
@@ -243,9 +243,9 @@ def test_kml(mini_layers, tmp_path):
     hubs, legs = back[back["feature"] == "hub"], back[back["feature"] == "leg"]
     assert hubs["Name"].tolist() == mini_layers.hubs["name"].tolist()
     assert legs["Name"].tolist() == [
-        "Aktau → Alat (ferry)",
+        "Aktau → Alat (ferry, approximate alignment)",  # 58 km of straight port approaches: 89 % on the lanes
         "Alat → Tbilisi (rail)",
-        "Tbilisi → Kars (rail, planned)",
+        "Tbilisi → Kars (rail, planned, approximate alignment)",
     ]
     assert "<th align='left'>Kind</th><td>Sea port</td>" in hubs["description"].iloc[0]
     assert_same(gpd.GeoDataFrame(legs[["geometry"]], crs=4326), mini_layers.legs[["geometry"]], tolerance=PRECISION)
@@ -256,8 +256,11 @@ def test_kml(mini_layers, tmp_path):
     def kml_color(color: str, alpha: float) -> str:  # aabbggrr
         return f"{round(alpha * 255):02x}{color[5:7]}{color[3:5]}{color[1:3]}"
 
-    assert f"<color>{kml_color(ferry.color, 0.9)}</color>" in text
-    assert f"<color>{kml_color(rail.color, planned.opacity)}</color>" in text
+    approximate = QUALITY_STYLES["approximate"]
+    assert f"<color>{kml_color(rail.color, 0.9)}</color>" in text  # operational, on the network
+    assert f"<color>{kml_color(ferry.color, 0.9 * 0.6)}</color>" in text  # approximate: lighter
+    assert f"<color>{kml_color(rail.color, planned.opacity * 0.6)}</color>" in text
+    assert f"<width>{rail.weight * approximate.weight_factor:g}</width>" in text  # and thinner
     assert "<href>http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png</href>" in text
     assert "<name>Trade corridors</name>" in text and "searoute" in text
 
@@ -385,7 +388,10 @@ def test_qml_comes_from_the_style_tables():
     symbols = {s.get("name"): s for s in legs.find("renderer-v2/symbols")}
     for mode_rule, mode in zip(rules, Mode, strict=False):
         assert mode_rule.get("filter") == f"\"mode\" = '{mode}'"
-        for rule, status in zip(mode_rule, Status, strict=True):
+        band, *by_status = mode_rule  # first the band under approximate alignments
+        assert band.get("filter") == "\"geometry_quality\" = 'approximate'"
+        assert float(symbols[band.get("symbol")].get("alpha")) == QUALITY_STYLES["approximate"].band_opacity
+        for rule, status in zip(by_status, Status, strict=True):
             symbol = symbols[rule.get("symbol")]
             props = {o.get("name"): o.get("value") for o in symbol.iter("Option") if o.get("name")}
             assert props["line_color"] == _rgb(MODE_STYLES[mode].color) + ",255"

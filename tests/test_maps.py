@@ -31,7 +31,11 @@ EVIL = '<script>alert(1)</script> `${x}` & "q"'
 
 def test_corridor_map(mini_layers):
     html = render_html(corridor_map(mini_layers, "t-caspian"))
-    assert html.count("L.polyline(") == 3
+    approximate = int((mini_layers.legs["geometry_quality"] == "approximate").sum())
+    assert approximate >= 1  # the planned Tbilisi–Kars leg is a great-circle line
+    assert html.count("L.polyline(") == 3 + approximate  # each approximate leg over its band
+    assert html.count('"className": "cm-band') == approximate and '"interactive": false' in html
+    assert "Approximate alignment (not surveyed track)" in html
     assert html.count('"className": "cm-hub"') == 4
     assert "cm-legend" in html and "Ferry" in html and "Planned" in html and "Sea port" in html
     assert "L.control.layers" in html
@@ -51,7 +55,7 @@ def test_no_tiles(mini_layers):
 def test_overview_map_has_a_layer_per_corridor(mini_layers):
     html = render_html(overview_map(mini_layers))
     assert '"Test: Aktau to Kars"' in html and '"Hubs"' in html
-    assert html.count("L.polyline(") == 3
+    assert html.count("L.polyline(") - html.count('"className": "cm-band') == 3
 
 
 def test_render_is_reproducible(mini_layers):
@@ -130,9 +134,10 @@ def test_leg_popup_shows_on_network_share_when_the_column_exists(mini_layers):
 
 def test_display_coordinates_are_rounded_and_simplified(mini_layers):
     html = render_html(corridor_map(mini_layers, "t-caspian"))
-    polylines = re.findall(r"L\.polyline\(\s*(\[\[.*?\]\])", html, flags=re.S)
+    found = re.findall(r"L\.polyline\(\s*(\[\[.*?\]\]),\s*(\{.*?\})", html, flags=re.S)
+    polylines = [coords for coords, options in found if "cm-band" not in options]  # not the bands under lines
     assert len(polylines) == len(mini_layers.legs)
-    for text in polylines:
+    for text, _ in found:
         assert not re.search(r"\d\.\d{6,}", text)
     drawn = sum(len(json.loads(t)) for t in polylines)
     assert drawn <= sum(shapely.get_num_coordinates(g) for g in mini_layers.legs.geometry)

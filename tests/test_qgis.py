@@ -15,7 +15,7 @@ import pytest
 
 from geo.model import HubKind, Mode, Status
 from layers.io import write_layers
-from layers.style import HUB_STYLES, MODE_STYLES, STATUS_STYLES
+from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 CHECK = Path(__file__).with_name("qgis_check.py")
@@ -76,7 +76,10 @@ def test_legs_open_coloured_by_mode_and_dashed_by_status(qgis_report, source):
     assert [r["label"] for r in rules] == [*(MODE_STYLES[m].label for m in Mode), "Other"]
     for rule, mode in zip(rules, Mode, strict=False):
         assert rule["filter"] == f"\"mode\" = '{mode}'"
-        for child, status in zip(rule["children"], Status, strict=True):
+        band, *children = rule["children"]  # the band under approximate alignments, then one rule per status
+        assert band["filter"] == "\"geometry_quality\" = 'approximate'"
+        assert band["symbol"]["opacity"] == QUALITY_STYLES["approximate"].band_opacity
+        for child, status in zip(children, Status, strict=True):
             symbol = child["symbol"]
             assert child["label"] == STATUS_STYLES[status].label
             assert symbol["color"] == MODE_STYLES[mode].color
