@@ -1,0 +1,73 @@
+"""Lines a reader can trust, checked on the whole embedded catalog: hubs in their countries and on their lines,
+planned alignments near their published lengths, land legs on land."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from geo.catalog import load_catalog
+from geo.countries import country_outlines
+from geo.geodesy import geodesic_km
+from layers.frames import Layers, layers_from_catalog
+
+pytestmark = pytest.mark.network
+
+KNOWN_SHORT = {
+    ("ordubad", "dilucu"): "188 km is published for Ordubad–Sadarak, but the line along the Araz and the existing "
+    "Julfa–Nakhchivan–Sharur track measure about 150 km; no published alignment explains the rest",
+    ("dilucu", "kars"): "223.6 km is published; town-to-town chords through Aralık, Iğdır, Tuzluca and Digor give "
+    "about 188 km, and the mountain alignment of the new double track is not published",
+}
+"""Planned or under-construction legs still more than 10 % short of their published length, and why."""
+
+
+@pytest.fixture(scope="module")
+def catalog_layers() -> Layers:
+    catalog = load_catalog()
+    return layers_from_catalog(catalog, catalog.select(None))
+
+
+def _legs_once(layers: Layers):
+    return layers.legs.drop_duplicates(["from_hub", "to_hub", "mode", "status"])
+
+
+def test_every_hub_lies_inside_its_country():
+    outlines = country_outlines()
+    outside = [
+        h.id for h in load_catalog().hubs.values() if not outlines[h.country].contains(shapely.Point(h.lon, h.lat))
+    ]
+    assert outside == []
+
+
+def test_planned_alignments_are_within_ten_percent_of_their_published_length(catalog_layers):
+    legs = _legs_once(catalog_layers)
+    unbuilt = legs[(legs["status"] != "operational") & legs["published_km"].notna()]
+    assert len(unbuilt) >= 5
+    off = {
+        (r.from_hub, r.to_hub): r.length_km / r.published_km - 1
+        for r in unbuilt.itertuples()
+        if abs(r.length_km / r.published_km - 1) > 0.10
+    }
+    assert set(off) == set(KNOWN_SHORT), off  # a leg fixed (or newly off) must update KNOWN_SHORT
+    assert all(v < 0 for v in off.values())
+
+
+def test_the_armenian_section_stays_out_of_iran(catalog_layers):
+    legs = _legs_once(catalog_layers)
+    iran = country_outlines()["IRN"]
+    for key in (("aghband", "ordubad"), ("ordubad", "dilucu"), ("horadiz", "aghband")):
+        line = legs[(legs["from_hub"] == key[0]) & (legs["to_hub"] == key[1])].geometry.iloc[0]
+        inside = shapely.intersection(line, iran)
+        km = sum(geodesic_km(shapely.get_coordinates(p)) for p in getattr(inside, "geoms", [inside]))
+        assert km < 0.5, (key, km)
+
+
+def test_astara_rasht_runs_inland(catalog_layers):
+    legs = _legs_once(catalog_layers)
+    line = legs[(legs["from_hub"] == "astara-iran") & (legs["to_hub"] == "rasht")].geometry.iloc[0]
+    iran = country_outlines()["IRN"]
+    pts = shapely.get_coordinates(shapely.segmentize(line, 0.01))
+    assert shapely.contains_xy(iran, pts[:, 0], pts[:, 1]).mean() > 0.98
+    assert np.isfinite(pts).all()
