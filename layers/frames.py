@@ -77,12 +77,16 @@ class Layers:
         return sorted(notices)
 
 
-def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor]) -> gpd.GeoDataFrame:
-    """One point per hub used by ``corridors``, in first-use order."""
+def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor], *, every_hub: bool = False) -> gpd.GeoDataFrame:
+    """One point per hub used by ``corridors``, in first-use order; with ``every_hub``, then the catalog's other
+    hubs (their ``corridors`` empty), so that a full build's layer holds the whole reference."""
     used: dict[str, list[str]] = {}
     for c in corridors:
         for h in c.hub_ids:
             used.setdefault(h, []).append(c.id)
+    if every_hub:
+        for h in catalog.hubs:
+            used.setdefault(h, [])
     hubs = [catalog.hubs[h] for h in used]
     data = {
         "hub_id": [h.id for h in hubs],
@@ -107,12 +111,17 @@ def _collapse(seq: Iterable[str]) -> list[str]:
 
 
 def leg_countries(leg: Leg, geometry: LegGeometry, hubs: Mapping[str, Hub]) -> list[str]:
-    """The countries a leg passes through, in order: along the line for routed land legs, else its hubs'."""
+    """The countries a leg passes through, in order: along the line for land legs (routed, or drawn through
+    their via points), else (sea and ferry) its hubs'."""
     via = [hubs[v.hub].country for v in leg.via if v.hub is not None and v.hub in hubs]
     ends = [hubs[h].country if h in hubs else "" for h in (leg.from_hub, leg.to_hub)]
-    routed_on_land = not leg.mode.is_water and geometry.method.endswith("network") and len(geometry.coords) > 3
-    # the network part only: the straight snap pieces at the ends are drawn, not travelled
-    middle = countries_along([shapely.LineString(geometry.coords[1:-1])]) if routed_on_land else via
+    routed = geometry.method.endswith("network") and len(geometry.coords) > 3
+    if leg.mode.is_water:
+        middle = via
+    elif routed:  # the network part only: the straight snap pieces at the ends are drawn, not travelled
+        middle = countries_along([shapely.LineString(geometry.coords[1:-1])])
+    else:  # a drawn alignment: where its line goes
+        middle = countries_along([shapely.LineString(geometry.coords)])
     return [c for c in _collapse([ends[0], *middle, ends[1]]) if c]
 
 
@@ -220,16 +229,18 @@ def layers_from_catalog(
     corridors: Sequence[Corridor],
     *,
     geometry_of: Callable[[Leg], LegGeometry] | None = None,
+    every_hub: bool = False,
 ) -> Layers:
     """Build the three layers of ``corridors``.
 
     ``geometry_of`` turns a leg into its line; the default is a
-    :class:`geo.geometry.GeometryBuilder` over the catalog's hubs.
+    :class:`geo.geometry.GeometryBuilder` over the catalog's hubs. With
+    ``every_hub`` the hubs layer holds every catalog hub, used or not.
     """
     geometry_of = geometry_of or GeometryBuilder(catalog.hubs)
     legs = legs_frame(corridors, geometry_of, catalog.hubs)
     return Layers(
-        hubs=hubs_frame(catalog, corridors),
+        hubs=hubs_frame(catalog, corridors, every_hub=every_hub),
         legs=legs,
         corridors=corridors_frame(catalog, corridors, legs),
     )

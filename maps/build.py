@@ -219,8 +219,11 @@ def build(
     parameters: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     assets: Path | None = None,
+    every_hub: bool = False,
 ) -> BuildResult:
     """Build maps, layers and the index page for ``corridors`` into ``out``.
+
+    With ``every_hub`` the hubs layer holds every catalog hub (a build of the whole catalog).
 
     ``formats`` are the layer formats (:data:`layers.io.FORMATS`); ``parameters``
     are recorded with the layers (GeoPackage metadata, ``ATTRIBUTION``). With
@@ -264,7 +267,7 @@ def build(
             except CorridorMapperError as exc:
                 where = catalog.origin.get(f"corridor:{c.id}", "")
                 raise type(exc)(f"{where + ': ' if where else ''}corridor {c.id!r}, leg {seq}: {exc}") from None
-    layers = layers_from_catalog(catalog, corridors, geometry_of=builder)
+    layers = layers_from_catalog(catalog, corridors, geometry_of=builder, every_hub=every_hub)
     return _build(layers, out, tiles, formats, parameters or {}, progress, assets)
 
 
@@ -280,6 +283,7 @@ def build_catalog(
     """
     catalog = load_catalog(catalog_files)
     corridors = corridors_to_build(catalog, corridor_ids, catalog_files)
+    options.setdefault("every_hub", not corridor_ids and not catalog_files)  # the whole reference
     inputs = ", ".join(map(str, catalog_files)) if catalog_files else "the embedded catalog"
     parameters = {"input": f"catalog {inputs}", **dict(options.pop("parameters", None) or {})}  # type: ignore[call-overload]
     return build(catalog, corridors, out, parameters=parameters, **options)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from layers.frames import layers_from_catalog
 
 CORRIDORS = [
     "middle-corridor", "middle-corridor-black-sea", "baku-tbilisi-kars", "northern-route", "instc-west",
-    "instc-caspian", "instc-east", "zangezur", "suez-sea",
+    "instc-caspian", "instc-east", "zangezur", "suez-sea", "kuryk-alat", "alat-turkmenbashi", "aras-corridor",
 ]  # fmt: skip
 HUBS = [
     "xian",

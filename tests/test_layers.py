@@ -43,7 +43,8 @@ def test_frames(mini_layers):
     assert row["ferry_km"] == pytest.approx(legs["length_km"].iloc[0], abs=0.01)
     assert row["rail_km"] == pytest.approx(legs["length_km"].iloc[1:].sum(), abs=0.01)
     assert row["planned_km"] == pytest.approx(legs["length_km"].iloc[2], abs=0.01)
-    assert row["countries"] == "KAZ,AZE,GEO,TUR" and row["border_crossings"] == 3
+    # the planned Tbilisi–Kars leg is a straight line: it crosses Armenia, and says so
+    assert row["countries"] == "KAZ,AZE,GEO,ARM,TUR" and row["border_crossings"] == 4
     assert legs["published_km"].iloc[1] == 550 and np.isnan(legs["published_km"].iloc[0])
 
 
@@ -218,7 +219,7 @@ def test_corridor_figures_from_legs(mini_layers):
     figures = corridor_figures(mini_layers.legs)
     row = mini_layers.corridors.iloc[0]
     assert figures == {k: row[k] for k in figures}
-    assert figures["countries"] == "KAZ,AZE,GEO,TUR" and figures["border_crossings"] == 3 and figures["n_legs"] == 3
+    assert figures["countries"] == "KAZ,AZE,GEO,ARM,TUR" and figures["border_crossings"] == 4 and figures["n_legs"] == 3
 
 
 def test_read_back_figures_follow_edited_legs(mini_layers, tmp_path):

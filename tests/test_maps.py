@@ -98,7 +98,7 @@ def test_index_page(mini_layers):
     assert 'href="maps/t-caspian.html"' in html and 'href="layers/t-caspian.geojson"' in html
     assert 'href="maps/overview.html"' in html and 'href="layers/corridors.gpkg"' in html
     assert f"{mini_layers.corridors['length_km'].iloc[0]:,.0f} km" in html
-    assert "KAZ, AZE, GEO, TUR" in html
+    assert "KAZ, AZE, GEO, ARM, TUR" in html
     assert "searoute" in html
 
 
