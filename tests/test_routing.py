@@ -168,7 +168,7 @@ world_railways_geograph = GeoGraph(graph=graph, nodes=nodes)
 """
 
 
-def test_scgraph_module_is_parsed_not_run_and_cached(tmp_path, monkeypatch):
+def test_scgraph_module_is_parsed_not_run_and_cached(tmp_path, monkeypatch, no_gapfill):
     source = tmp_path / "world_railways.py"
     source.write_text(SCGRAPH_MODULE, encoding="utf-8")
     monkeypatch.setattr(network_data, "_source_file", lambda kind: (source, "9.9", "abc123"))
@@ -189,7 +189,7 @@ def test_scgraph_module_is_parsed_not_run_and_cached(tmp_path, monkeypatch):
     assert steps == [] and again.n_edges == 2  # read from the cache
 
 
-def test_scgraph_module_that_does_not_match(tmp_path, monkeypatch):
+def test_scgraph_module_that_does_not_match(tmp_path, monkeypatch, no_gapfill):
     source = tmp_path / "world_railways.py"
     source.write_text("graph=[{1: 1.0}]\nnodes=[[0.0, 0.0], [1.0, 1.0]]\n", encoding="utf-8")
     monkeypatch.setattr(network_data, "_source_file", lambda kind: (source, "9.9", "bad"))
