@@ -5,6 +5,8 @@ node (the *snap*), along the network through the nodes nearest the via points,
 and from the last node straight to the end hub. Its length splits into
 
 * ``network_km``: along edges of the source data,
+* ``gapfill_km``: along sourced gap-fill lines merged into the network
+  (:mod:`geo.gapfill`; ``gapfill_lines`` says which),
 * ``connector_km``: along edges inferred by :func:`geo.heal.heal`,
 * ``snap_km``: the straight pieces between hubs and the network,
 
@@ -40,8 +42,13 @@ class RoutedPath:
     """(n, 2) lon, lat from the first point to the last, through the network."""
     nodes: np.ndarray
     network_km: float
+    """Along edges of the shipped network's source data (gap-fill and connectors excluded)."""
     connector_km: float
     snap_km: float
+    gapfill_km: float = 0.0
+    """Along gap-fill lines (see :mod:`geo.gapfill`)."""
+    gapfill_lines: tuple[int, ...] = ()
+    """Indices (into the gap-fill file's lines) of the gap-fill lines used, in order of first use."""
 
     @property
     def length_km(self) -> float:
@@ -49,7 +56,8 @@ class RoutedPath:
 
     @property
     def on_network_share(self) -> float:
-        total = self.network_km + self.connector_km + self.snap_km
+        """The share on the shipped network's own edges: gap-fill, connectors and snaps are not."""
+        total = self.network_km + self.gapfill_km + self.connector_km + self.snap_km
         return self.network_km / total if total > 0 else 0.0
 
 
@@ -146,6 +154,12 @@ def _connector_matrix(net: Network) -> sparse.csr_array:
     return sparse.csr_array((net.connector.astype(np.int8), g.indices, g.indptr), shape=g.shape)
 
 
+def _gapfill_matrix(net: Network) -> sparse.csr_array:
+    """Gap-fill line index + 1 per edge (0: not gap-fill), so that missing entries read as 0."""
+    g = net.graph
+    return sparse.csr_array((net.gapfill_labels().astype(np.int32) + 1, g.indices, g.indptr), shape=g.shape)
+
+
 def route_points(
     net: Network,
     points: Sequence[tuple[float, float]],
@@ -179,6 +193,12 @@ def path_along(net: Network, seq: np.ndarray, start: tuple[float, float], end: t
     """The line from ``start`` through the network nodes ``seq`` to ``end``, with its figures."""
     u, v = seq[:-1], seq[1:]
     is_conn = np.asarray(_connector_matrix(net)[u, v]).astype(bool).ravel() if len(u) else np.zeros(0, bool)
+    fill = (
+        np.asarray(_gapfill_matrix(net)[u, v]).astype(np.int64).ravel() - 1
+        if len(u) and net.gapfill is not None
+        else np.full(len(u), -1, dtype=np.int64)
+    )
+    on_fill = fill >= 0
     seg_km = distance_km(net.lon[u], net.lat[u], net.lon[v], net.lat[v]) if len(u) else np.zeros(0)
     coords = np.column_stack([net.lon[seq], net.lat[seq]])
     line = np.concatenate([np.array([start]), coords, np.array([end])])
@@ -187,7 +207,9 @@ def path_along(net: Network, seq: np.ndarray, start: tuple[float, float], end: t
     return RoutedPath(
         coords=line[keep],
         nodes=seq,
-        network_km=float(seg_km[~is_conn].sum()),
+        network_km=float(seg_km[~is_conn & ~on_fill].sum()),
         connector_km=float(seg_km[is_conn].sum()),
         snap_km=_snap_km(start, coords[0]) + _snap_km(end, coords[-1]),
+        gapfill_km=float(seg_km[on_fill & ~is_conn].sum()),
+        gapfill_lines=tuple(int(i) for i in dict.fromkeys(fill[on_fill].tolist())),
     )
