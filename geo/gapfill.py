@@ -30,7 +30,7 @@ from pydantic import Field, field_validator
 
 from geo.catalog import _format_error, _validate
 from geo.errors import CatalogError
-from geo.geodesy import distance_km
+from geo.geodesy import km_to_chord, unit_xyz
 from geo.model import Source, Text, _Strict
 
 __all__ = [
@@ -214,13 +214,18 @@ def replaced_pairs(lon: np.ndarray, lat: np.ndarray, pairs: np.ndarray, replaces
         A ``replaces`` entry matches no edge (the network changed, or the coordinates are wrong).
     """
     drop = np.zeros(len(pairs), dtype=bool)
+    if not len(replaces):
+        return drop
+    xyz = unit_xyz(lon, lat)
+    chord = km_to_chord(REPLACE_MATCH_KM)
+
+    def near(lon0: float, lat0: float) -> np.ndarray:  # nodes within the match distance (chords: cheap)
+        return np.linalg.norm(xyz - unit_xyz(np.array([lon0]), np.array([lat0]))[0], axis=1) <= chord
+
     for lon1, lat1, lon2, lat2 in replaces.tolist():
-        la, lb = lon[pairs[:, 0]], lat[pairs[:, 0]]
-        ma, mb = lon[pairs[:, 1]], lat[pairs[:, 1]]
-        a1, a2 = distance_km(la, lb, lon1, lat1), distance_km(la, lb, lon2, lat2)
-        b1, b2 = distance_km(ma, mb, lon1, lat1), distance_km(ma, mb, lon2, lat2)
-        m = REPLACE_MATCH_KM
-        hit = ((a1 <= m) & (b2 <= m)) | ((a2 <= m) & (b1 <= m))
+        n1, n2 = near(lon1, lat1), near(lon2, lat2)
+        pa, pb = pairs[:, 0], pairs[:, 1]
+        hit = (n1[pa] & n2[pb]) | (n2[pa] & n1[pb])
         if not hit.any():
             raise CatalogError(
                 f"gapfill.toml: replaces = [{lat1}, {lon1}, {lat2}, {lon2}] matches no network edge within "

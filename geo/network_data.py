@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from scipy.spatial import cKDTree
 
 from geo._cache import cache_dir, discard, read_npz, remove_stale, write_npz
 from geo.errors import NetworkError
@@ -176,17 +175,15 @@ def merge_gapfill(
     node_line[n0 + fill.a] = fill.line
     node_line[n0 + fill.b] = fill.line
     ends = [(int(n0 + e), i) for i, pair in enumerate(fill.ends.tolist()) for e in pair]
-    tree = cKDTree(unit_xyz(all_lon, all_lat))
+    xyz = unit_xyz(all_lon, all_lat)
     ca, cb = [], []
-    for end, i in ends:
-        chord, near = tree.query(unit_xyz(all_lon[end : end + 1], all_lat[end : end + 1])[0], k=64)
-        for c, j in zip(np.atleast_1d(chord), np.atleast_1d(near), strict=True):
-            if j >= len(all_lon) or chord_to_km(c) > GAPFILL_JOIN_KM:
-                break
-            if node_line[j] != i:
-                ca.append(end)
-                cb.append(int(j))
-                break
+    for end, i in ends:  # a few line ends: a vectorised scan beats building a KD-tree of every node
+        km = chord_to_km(np.linalg.norm(xyz - xyz[end], axis=1))
+        km[node_line == i] = np.inf
+        j = int(np.argmin(km))
+        if km[j] <= GAPFILL_JOIN_KM:
+            ca.append(end)
+            cb.append(j)
     a_all = np.concatenate([a, n0 + fill.a, np.array(ca, dtype=np.int64)])
     b_all = np.concatenate([b, n0 + fill.b, np.array(cb, dtype=np.int64)])
     conn = np.concatenate([np.zeros(len(a) + len(fill.a), dtype=bool), np.ones(len(ca), dtype=bool)])
