@@ -283,6 +283,12 @@ def licence_lines(notices: Iterable[str]) -> list[str]:
             "Geometry derived from OpenStreetMap: © OpenStreetMap contributors, Open Database License 1.0 "
             f"({ODBL}); credit it, and share databases derived from it under the same licence."
         )
+    if "Gap-fill" in text:
+        lines.append(
+            "Gap-fill rail lines: digitised by corridor-mapper from the published sources in each leg's "
+            "gapfill_source field (station points from GeoNames and Wikipedia, junctions from the OpenStreetMap-"
+            "derived network, bends from Natural Earth boundaries); accuracy per line in geo/data/gapfill.toml."
+        )
     if "searoute" in text or "marnet" in text:
         lines.append("Sea routes: searoute (Apache-2.0), built on Eurostat's marnet maritime network; credit both.")
     return lines

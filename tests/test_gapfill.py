@@ -166,6 +166,12 @@ def test_legs_layer_carries_gapfill_figures_and_sources(mini_catalog, tmp_path):
     back = read_layers(write_geopackage(layers, tmp_path / "new.gpkg")).legs
     assert list(back["gapfill_source"]) == list(legs["gapfill_source"])
     assert back["gapfill_km"].tolist() == legs["gapfill_km"].tolist()
+    from layers.kml import write_kml
+    from layers.provenance import attribution_lines, licence_lines
+
+    kml = write_kml(layers, tmp_path / "c.kml").read_text(encoding="utf-8")
+    assert "Gap-fill track" in kml and "gap-fill line source" in kml
+    assert any("digitised by corridor-mapper" in line for line in licence_lines(attribution_lines(layers)))
     # a file written before the columns existed reads with no gap-fill
     old = type(layers)(layers.hubs, legs.drop(columns=["gapfill_km", "gapfill_source"]), layers.corridors)
     before = read_layers(write_geopackage(old, tmp_path / "old.gpkg")).legs
