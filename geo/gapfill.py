@@ -17,6 +17,7 @@ lon/lat in arrays; lengths are geodesic (WGS84), in km.
 from __future__ import annotations
 
 import base64
+import datetime
 import functools
 import hashlib
 import tomllib
@@ -31,6 +32,7 @@ from pydantic import Field, field_validator
 from geo.catalog import _format_error, _validate
 from geo.errors import CatalogError
 from geo.geodesy import km_to_chord, unit_xyz
+from geo.heal import densify_edges
 from geo.model import Source, Text, _Strict
 
 __all__ = [
@@ -89,8 +91,6 @@ class GapfillLine(_Strict):
     @field_validator("opened")
     @classmethod
     def _iso_date(cls, value: str) -> str:
-        import datetime
-
         if value:
             try:
                 datetime.date.fromisoformat(value)
@@ -172,8 +172,6 @@ class GapfillEdges:
 
 def gapfill_edges(lines: list[GapfillLine], *, max_km: float) -> GapfillEdges:
     """The lines' points chained into edges, each split into pieces of at most ``max_km`` (geodesic)."""
-    from geo.heal import densify_edges
-
     lon_parts, lat_parts, a_parts, b_parts, line_parts = [], [], [], [], []
     n = 0
     ends = []

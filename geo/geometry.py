@@ -23,12 +23,11 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from geo.errors import CorridorMapperError
-from geo.gapfill import GAPFILL_ATTRIBUTION, shipped_gapfill
 from geo.geodesy import GEOD, unwrap_lon
 from geo.leg_geometry import LegGeometry
 from geo.model import Hub, Leg, Mode, Status
 from geo.network_data import prepared_network
-from geo.routing import DEFAULT_MAX_SNAP_KM, route_points
+from geo.routing import DEFAULT_MAX_SNAP_KM, route_points, routed_geometry
 from geo.sea import sea_geometry
 
 __all__ = [
@@ -83,19 +82,7 @@ def network_geometry(kind: str) -> Builder:
         names.append(leg.to_hub)
         net = prepared_network(kind)  # type: ignore[arg-type]
         path = route_points(net, points, names, max_snap_km=leg.max_snap_km or DEFAULT_MAX_SNAP_KM)
-        extras: dict[str, object] = {
-            "network_km": path.network_km,
-            "connector_km": path.connector_km,
-            "snap_km": path.snap_km,
-            "gapfill_km": path.gapfill_km,
-        }
-        attribution: tuple[str, ...] = (net.attribution,)
-        if path.gapfill_lines:
-            lines = [shipped_gapfill()[i] for i in path.gapfill_lines]
-            extras["gapfill_lines"] = tuple(line.id for line in lines)
-            extras["gapfill_sources"] = tuple(dict.fromkeys(s for line in lines for s in line.sources))
-            attribution += (GAPFILL_ATTRIBUTION,)
-        return LegGeometry(path.coords, f"{kind} network", attribution, extras)
+        return routed_geometry(net, path)
 
     build.__name__ = f"{kind}_network_geometry"
     return build

@@ -26,10 +26,20 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.errors import NetworkError
+from geo.gapfill import GAPFILL_ATTRIBUTION, shipped_gapfill
 from geo.geodesy import distance_km, geodesic_km
+from geo.leg_geometry import LegGeometry
 from geo.network import Network
 
-__all__ = ["DEFAULT_MAX_SNAP_KM", "RoutedPath", "path_along", "route_points", "shortest_path", "snap"]
+__all__ = [
+    "DEFAULT_MAX_SNAP_KM",
+    "RoutedPath",
+    "path_along",
+    "route_points",
+    "routed_geometry",
+    "shortest_path",
+    "snap",
+]
 
 DEFAULT_MAX_SNAP_KM = 25.0
 """A hub farther than this from the network is not on it (see the note on issue 3)."""
@@ -213,3 +223,25 @@ def path_along(net: Network, seq: np.ndarray, start: tuple[float, float], end: t
         gapfill_km=float(seg_km[on_fill & ~is_conn].sum()),
         gapfill_lines=tuple(int(i) for i in dict.fromkeys(fill[on_fill].tolist())),
     )
+
+
+def routed_geometry(net: Network, path: RoutedPath) -> LegGeometry:
+    """A routed path as a leg's geometry: its figures in ``extras``, the notices its line owes.
+
+    A path on gap-fill track (:mod:`geo.gapfill`) also carries the ids and
+    sources of the lines it uses (``gapfill_lines``, ``gapfill_sources``) and
+    their notice.
+    """
+    extras: dict[str, object] = {
+        "network_km": path.network_km,
+        "connector_km": path.connector_km,
+        "snap_km": path.snap_km,
+        "gapfill_km": path.gapfill_km,
+    }
+    attribution: tuple[str, ...] = (net.attribution,)
+    if path.gapfill_lines:
+        lines = [shipped_gapfill()[i] for i in path.gapfill_lines]
+        extras["gapfill_lines"] = tuple(line.id for line in lines)
+        extras["gapfill_sources"] = tuple(dict.fromkeys(s for line in lines for s in line.sources))
+        attribution += (GAPFILL_ATTRIBUTION,)
+    return LegGeometry(path.coords, f"{net.name} network", attribution, extras)
