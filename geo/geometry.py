@@ -27,7 +27,7 @@ from geo.geodesy import GEOD, unwrap_lon
 from geo.leg_geometry import LegGeometry
 from geo.model import Hub, Leg, Mode, Status
 from geo.network_data import prepared_network
-from geo.routing import DEFAULT_MAX_SNAP_KM, route_points
+from geo.routing import DEFAULT_MAX_SNAP_KM, route_points, routed_geometry
 from geo.sea import sea_geometry
 
 __all__ = [
@@ -82,8 +82,7 @@ def network_geometry(kind: str) -> Builder:
         names.append(leg.to_hub)
         net = prepared_network(kind)  # type: ignore[arg-type]
         path = route_points(net, points, names, max_snap_km=leg.max_snap_km or DEFAULT_MAX_SNAP_KM)
-        extras = {"network_km": path.network_km, "connector_km": path.connector_km, "snap_km": path.snap_km}
-        return LegGeometry(path.coords, f"{kind} network", (net.attribution,), extras)
+        return routed_geometry(net, path)
 
     build.__name__ = f"{kind}_network_geometry"
     return build

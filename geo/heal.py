@@ -175,8 +175,20 @@ def heal(network: Network, radius_km: float = DEFAULT_HEAL_KM, *, gap_km: float 
     new_km = distance_km(lon[chosen[:, 0]], lat[chosen[:, 0]], lon[chosen[:, 1]], lat[chosen[:, 1]])
     km = np.concatenate([coo.data[upper], new_km])
     flags = np.concatenate([network.connector[upper], np.ones(len(chosen), dtype=bool)])
+    labels = None
+    if network.gapfill is not None:
+        labels = np.concatenate([network.gapfill[upper], np.full(len(chosen), -1, dtype=np.int16)])
     healed = network_from_edges(
-        network.name, lon, lat, a, b, km=km, connector=flags, source=network.source, attribution=network.attribution
+        network.name,
+        lon,
+        lat,
+        a,
+        b,
+        km=km,
+        connector=flags,
+        gapfill=labels,
+        source=network.source,
+        attribution=network.attribution,
     )
     healed._tree.extend(network._tree)
     return healed

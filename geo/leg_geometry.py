@@ -27,8 +27,9 @@ QUALITIES = ("network", "gap-fill", "approximate")
 
 def geometry_quality(length_km: float, network_km: float, gapfill_km: float = 0.0) -> str:
     """``network`` when at least :data:`TRUSTED_SHARE` of the line is on the shipped network's own edges (sea legs:
-    on searoute's lanes); ``gap-fill`` when the network and sourced gap-fill track together reach that share;
-    ``approximate`` otherwise: great-circle lines and digitised alignments coarser than a few km."""
+    on searoute's lanes); ``gap-fill`` when the network and sourced gap-fill track digitised to within a few km
+    (``gapfill_km``) together reach that share; ``approximate`` otherwise: great-circle lines and digitised
+    alignments coarser than that."""
     if length_km <= 0:
         return "approximate"
     if network_km / length_km >= TRUSTED_SHARE:
@@ -64,9 +65,8 @@ class LegGeometry:
     @property
     def quality(self) -> str:
         """See :func:`geometry_quality`."""
-        return geometry_quality(
-            self.length_km, float(self.extras.get("network_km", 0.0)), float(self.extras.get("gapfill_km", 0.0))
-        )
+        precise = float(self.extras.get("gapfill_km", 0.0)) - float(self.extras.get("gapfill_coarse_km", 0.0))
+        return geometry_quality(self.length_km, float(self.extras.get("network_km", 0.0)), precise)
 
     @property
     def line(self) -> shapely.LineString:

@@ -35,7 +35,7 @@ from geo.model import Corridor, Hub, Leg, Mode, Source
 from geo.network import Network
 from geo.network_data import prepared_network
 from geo.places import check_within_reach, parse_place
-from geo.routing import DEFAULT_MAX_SNAP_KM, path_along
+from geo.routing import DEFAULT_MAX_SNAP_KM, path_along, routed_geometry
 from geo.sea import sea_coords, sea_links, searoute_leg
 
 __all__ = [
@@ -207,8 +207,7 @@ def _legs_from_path(graph: _Graph, nodes: np.ndarray, hubs: dict[str, Hub]) -> l
             lo = next(lo for k, lo, _ in graph.kinds if k == kind)
             net = graph.nets[kind]
             path = path_along(net, inner - lo, (a.lon, a.lat), (b.lon, b.lat))
-            extras = {"network_km": path.network_km, "connector_km": path.connector_km, "snap_km": path.snap_km}
-            geom = LegGeometry(path.coords, f"{kind} network", (net.attribution,), extras)
+            geom = routed_geometry(net, path)
             mode = Mode(kind)
         leg = Leg.model_validate({"from": ha, "to": hb, "mode": str(mode), "status": "operational"})
         out.append((leg, geom))

@@ -34,7 +34,8 @@ class Network:
     """An undirected graph of a transport network, as a symmetric CSR matrix of km.
 
     ``connector`` flags, position by position in ``graph.data``, the edges that
-    :func:`geo.heal.heal` inferred; they are not in the source data.
+    :func:`geo.heal.heal` inferred; they are not in the source data. ``gapfill``
+    labels the edges of gap-fill lines, merged in from sourced digitised track.
     """
 
     name: str
@@ -45,6 +46,9 @@ class Network:
     source: str = ""
     """Where the data came from (package and version)."""
     attribution: str = ""
+    gapfill: np.ndarray | None = None
+    """Per position in ``graph.data``: the index of the gap-fill line (:mod:`geo.gapfill`) an edge
+    belongs to, or -1 for the source data and connectors; None when the network has no gap-fill."""
     _tree: list[cKDTree] = field(default_factory=list, repr=False)
     _components: list[tuple[int, np.ndarray]] = field(default_factory=list, repr=False)
     _cost: list[sparse.csr_array] = field(default_factory=list, repr=False)
@@ -60,6 +64,12 @@ class Network:
                 )
             )
         return self._cost[0]
+
+    def gapfill_labels(self) -> np.ndarray:
+        """``gapfill``, or -1 everywhere when the network has none (int16, aligned with ``graph.data``)."""
+        if self.gapfill is None:
+            return np.full(self.graph.nnz, -1, dtype=np.int16)
+        return self.gapfill
 
     @property
     def n_nodes(self) -> int:
@@ -102,7 +112,15 @@ class Network:
         rows, cols = coo.row[keep], coo.col[keep]
         g = sparse.csr_array((coo.data[keep], (rows, cols)), shape=self.graph.shape)
         g.sort_indices()
-        return replace(self, graph=g, connector=_align(g, rows, cols, self.connector[keep]), _components=[], _cost=[])
+        gapfill = None if self.gapfill is None else _align_labels(g, rows, cols, self.gapfill[keep])
+        return replace(
+            self,
+            graph=g,
+            connector=_align(g, rows, cols, self.connector[keep]),
+            gapfill=gapfill,
+            _components=[],
+            _cost=[],
+        )
 
 
 def _align(g: sparse.csr_array, rows: np.ndarray, cols: np.ndarray, flags: np.ndarray) -> np.ndarray:
@@ -114,6 +132,15 @@ def _align(g: sparse.csr_array, rows: np.ndarray, cols: np.ndarray, flags: np.nd
     return marked.data == 2
 
 
+def _align_labels(g: sparse.csr_array, rows: np.ndarray, cols: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Reorder per-entry int labels (>= -1) given in (rows, cols) order to the CSR order of ``g``."""
+    if not len(labels):
+        return np.full(g.nnz, -1, dtype=np.int16)
+    marked = sparse.csr_array((labels.astype(np.int32) + 2, (rows, cols)), shape=g.shape)
+    marked.sort_indices()
+    return (marked.data - 2).astype(np.int16)
+
+
 def network_from_edges(
     name: str,
     lon: np.ndarray,
@@ -123,31 +150,38 @@ def network_from_edges(
     *,
     km: np.ndarray | None = None,
     connector: np.ndarray | None = None,
+    gapfill: np.ndarray | None = None,
     source: str = "",
     attribution: str = "",
 ) -> Network:
     """A network from node coordinates and undirected edges ``a[i]``–``b[i]``.
 
     Self-loops are dropped and parallel edges keep the shortest. Edge lengths
-    default to the geodesic distance between their nodes (WGS84).
+    default to the geodesic distance between their nodes (WGS84). ``gapfill``
+    labels each edge with its gap-fill line index (-1: none); without it the
+    network carries no gap-fill labels.
     """
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     flags = np.zeros(len(a), dtype=bool) if connector is None else np.asarray(connector, dtype=bool)
+    labels = None if gapfill is None else np.asarray(gapfill, dtype=np.int16)
     keep = a != b
     a, b, flags = a[keep], b[keep], flags[keep]
+    labels = None if labels is None else labels[keep]
     km = distance_km(lon[a], lat[a], lon[b], lat[b]) if km is None else np.asarray(km, dtype=float)[keep]
     # explicit zeros would read as "no edge" to some csgraph routines: a millimetre instead
     km = np.maximum(km, 1e-6)
     rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
     data, flags2 = np.concatenate([km, km]), np.concatenate([flags, flags])
+    labels2 = np.full(len(data), -1, dtype=np.int16) if labels is None else np.concatenate([labels, labels])
     # keep the shortest of parallel edges: sort by (row, col, km), take the first of each pair
     order = np.lexsort((data, cols, rows))
-    rows, cols, data, flags2 = rows[order], cols[order], data[order], flags2[order]
+    rows, cols, data, flags2, labels2 = rows[order], cols[order], data[order], flags2[order], labels2[order]
     first = np.ones(len(rows), dtype=bool)
     first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    rows, cols, data, flags2 = rows[first], cols[first], data[first], flags2[first]
+    rows, cols, data, flags2, labels2 = rows[first], cols[first], data[first], flags2[first], labels2[first]
     n = len(lon)
     g = sparse.csr_array((data, (rows, cols)), shape=(n, n))
     g.sort_indices()
-    return Network(name, g, lon, lat, _align(g, rows, cols, flags2), source, attribution)
+    out_labels = None if labels is None else _align_labels(g, rows, cols, labels2)
+    return Network(name, g, lon, lat, _align(g, rows, cols, flags2), source, attribution, out_labels)

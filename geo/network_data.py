@@ -7,7 +7,10 @@ no longer exists). We never execute them: :func:`load_network` parses the two
 literals once, splits long edges, recomputes every edge length on the WGS84
 ellipsoid (km), and caches the result as a NumPy archive in the cache folder
 (:mod:`geo._cache`), keyed by the package version and the file's hash from the
-wheel's RECORD. :func:`prepared_network` heals it (:mod:`geo.heal`) and caches
+wheel's RECORD. The rail network gets the sourced gap-fill lines of
+:mod:`geo.gapfill` merged in before it is split and healed (the edges they
+supersede dropped, their ends joined to the nearest node by short connectors);
+its cache key holds the gap-fill file's hash too. :func:`prepared_network` heals it (:mod:`geo.heal`) and caches
 that too, on disk and in memory. Later loads read the caches.
 """
 
@@ -26,6 +29,8 @@ from scipy import sparse
 
 from geo._cache import cache_dir, discard, read_npz, remove_stale, write_npz
 from geo.errors import NetworkError
+from geo.gapfill import default_gapfill_path, gapfill_digest, gapfill_edges, load_gapfill, replaced_pairs
+from geo.geodesy import chord_to_km, unit_xyz
 from geo.heal import DEFAULT_GAP_KM, DEFAULT_HEAL_KM, GAP_KM, densify_edges, heal
 from geo.network import Network, NetworkKind, network_from_edges
 
@@ -42,8 +47,14 @@ NETWORK_FILES: dict[str, str] = {"rail": "world_railways.py", "road": "world_hig
 OSM_ATTRIBUTION = "Rail and road networks: © OpenStreetMap contributors (ODbL), via scgraph-data"
 DENSIFY_KM = 5.0
 """Longest edge kept whole; longer ones get nodes at most this far apart (hubs snap to nodes)."""
-CACHE_FORMAT = 2
-"""Bump when the cached arrays change meaning."""
+CACHE_FORMAT = 3
+"""Bump when the cached arrays change meaning (3: the ``gapfill`` labels)."""
+GAPFILL_KINDS = ("rail",)
+"""The networks that get the gap-fill lines of :mod:`geo.gapfill` merged in."""
+GAPFILL_FILE: Path | None = None
+"""The gap-fill file merged into the networks of :data:`GAPFILL_KINDS`; None: the shipped one."""
+GAPFILL_JOIN_KM = 5.0
+"""A gap-fill line end joins the nearest node (of the network or another gap-fill line) within this distance."""
 
 _PAIR = re.compile(r"(\d+):\s*([-0-9.eE+]+)")
 
@@ -69,6 +80,8 @@ def _parse_scgraph_module(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 def _cache_path(kind: str, version: str, digest: str, suffix: str = "") -> Path:
     safe = re.sub(r"[^A-Za-z0-9]", "", digest)[:16]
+    if kind in GAPFILL_KINDS:
+        safe += "-gapfill" + re.sub(r"[^A-Za-z0-9]", "", gapfill_digest(GAPFILL_FILE))[:10]
     return cache_dir() / f"{kind}-scgraph-data-{version}-{safe}-v{CACHE_FORMAT}{suffix}.npz"
 
 
@@ -120,14 +133,67 @@ def load_network(kind: NetworkKind, *, progress: ProgressHook | None = None) -> 
     step("measuring edges on the ellipsoid", 2, 4)
     pairs = np.unique(np.column_stack([np.minimum(rows, cols), np.maximum(rows, cols)]), axis=0)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    lon, lat, a, b = densify_edges(lon, lat, pairs[:, 0], pairs[:, 1], max_km=DENSIFY_KM)
-    net = network_from_edges(kind, lon, lat, a, b, source=source, attribution=OSM_ATTRIBUTION)
+    if kind in GAPFILL_KINDS:
+        net = merge_gapfill(kind, lon, lat, pairs, gapfill=GAPFILL_FILE, source=source)
+    else:
+        lon, lat, a, b = densify_edges(lon, lat, pairs[:, 0], pairs[:, 1], max_km=DENSIFY_KM)
+        net = network_from_edges(kind, lon, lat, a, b, source=source, attribution=OSM_ATTRIBUTION)
     step("caching the network", 3, 4)
     _save(net, cached)
     return net
 
 
-_ARRAYS = ("data", "indices", "indptr", "lon", "lat", "connector")
+def merge_gapfill(
+    kind: str,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    pairs: np.ndarray,
+    *,
+    gapfill: Path | None = None,
+    source: str = "",
+    attribution: str = OSM_ATTRIBUTION,
+) -> Network:
+    """A raw network (nodes and undirected edges ``pairs``, ``a < b``) with the gap-fill lines merged in.
+
+    The edges the lines' ``replaces`` name are dropped; the rest are split every
+    :data:`DENSIFY_KM`, the lines added (already split), and each line end
+    joined to the nearest node not on its own line within :data:`GAPFILL_JOIN_KM`
+    by a connector. Edges are labelled with their gap-fill line index (-1: none).
+
+    Raises
+    ------
+    CatalogError
+        The gap-fill file is invalid, or a ``replaces`` entry matches no edge.
+    """
+    lines = load_gapfill(gapfill or default_gapfill_path())
+    fill = gapfill_edges(lines, max_km=DENSIFY_KM)
+    pairs = pairs[~replaced_pairs(lon, lat, pairs, fill.replaces)]
+    lon, lat, a, b = densify_edges(lon, lat, pairs[:, 0], pairs[:, 1], max_km=DENSIFY_KM)
+    n0 = len(lon)
+    all_lon, all_lat = np.concatenate([lon, fill.lon]), np.concatenate([lat, fill.lat])
+    node_line = np.full(len(all_lon), -1, dtype=np.int64)
+    node_line[n0 + fill.a] = fill.line
+    node_line[n0 + fill.b] = fill.line
+    ends = [(int(n0 + e), i) for i, pair in enumerate(fill.ends.tolist()) for e in pair]
+    xyz = unit_xyz(all_lon, all_lat)
+    ca, cb = [], []
+    for end, i in ends:  # a few line ends: a vectorised scan beats building a KD-tree of every node
+        km = chord_to_km(np.linalg.norm(xyz - xyz[end], axis=1))
+        km[node_line == i] = np.inf
+        j = int(np.argmin(km))
+        if km[j] <= GAPFILL_JOIN_KM:
+            ca.append(end)
+            cb.append(j)
+    a_all = np.concatenate([a, n0 + fill.a, np.array(ca, dtype=np.int64)])
+    b_all = np.concatenate([b, n0 + fill.b, np.array(cb, dtype=np.int64)])
+    conn = np.concatenate([np.zeros(len(a) + len(fill.a), dtype=bool), np.ones(len(ca), dtype=bool)])
+    labels = np.concatenate([np.full(len(a), -1, np.int16), fill.line, np.full(len(ca), -1, np.int16)])
+    return network_from_edges(
+        kind, all_lon, all_lat, a_all, b_all, connector=conn, gapfill=labels, source=source, attribution=attribution
+    )
+
+
+_ARRAYS = ("data", "indices", "indptr", "lon", "lat", "connector", "gapfill")
 
 
 def _save(net: Network, path: Path) -> None:
@@ -136,7 +202,16 @@ def _save(net: Network, path: Path) -> None:
     raw = "-heal" not in path.name
     remove_stale(path, f"{kind}-scgraph-data-*.npz", stale=lambda old: ("-heal" not in old.name) == raw)
     g = net.graph
-    write_npz(path, data=g.data, indices=g.indices, indptr=g.indptr, lon=net.lon, lat=net.lat, connector=net.connector)
+    write_npz(
+        path,
+        data=g.data,
+        indices=g.indices,
+        indptr=g.indptr,
+        lon=net.lon,
+        lat=net.lat,
+        connector=net.connector,
+        gapfill=net.gapfill_labels(),
+    )
 
 
 def _load(path: Path, kind: str, source: str) -> Network | None:
@@ -150,7 +225,11 @@ def _load(path: Path, kind: str, source: str) -> Network | None:
     except ValueError:  # arrays that do not make a graph: rebuilt
         discard(path)
         return None
-    return Network(kind, g, z["lon"], z["lat"], z["connector"], source, OSM_ATTRIBUTION)
+    gapfill = z["gapfill"].astype(np.int16) if kind in GAPFILL_KINDS else None
+    if len(z["connector"]) != g.nnz or len(z["gapfill"]) != g.nnz:
+        discard(path)
+        return None
+    return Network(kind, g, z["lon"], z["lat"], z["connector"], source, OSM_ATTRIBUTION, gapfill)
 
 
 _PREPARED: dict[tuple[str, float, float], Network] = {}

@@ -5,6 +5,8 @@ node (the *snap*), along the network through the nodes nearest the via points,
 and from the last node straight to the end hub. Its length splits into
 
 * ``network_km``: along edges of the source data,
+* ``gapfill_km``: along sourced gap-fill lines merged into the network
+  (:mod:`geo.gapfill`; ``gapfill_lines`` says which),
 * ``connector_km``: along edges inferred by :func:`geo.heal.heal`,
 * ``snap_km``: the straight pieces between hubs and the network,
 
@@ -24,10 +26,20 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from geo.errors import NetworkError
+from geo.gapfill import GAPFILL_ATTRIBUTION, shipped_gapfill
 from geo.geodesy import distance_km, geodesic_km
+from geo.leg_geometry import LegGeometry
 from geo.network import Network
 
-__all__ = ["DEFAULT_MAX_SNAP_KM", "RoutedPath", "path_along", "route_points", "shortest_path", "snap"]
+__all__ = [
+    "DEFAULT_MAX_SNAP_KM",
+    "RoutedPath",
+    "path_along",
+    "route_points",
+    "routed_geometry",
+    "shortest_path",
+    "snap",
+]
 
 DEFAULT_MAX_SNAP_KM = 25.0
 """A hub farther than this from the network is not on it (see the note on issue 3)."""
@@ -40,8 +52,15 @@ class RoutedPath:
     """(n, 2) lon, lat from the first point to the last, through the network."""
     nodes: np.ndarray
     network_km: float
+    """Along edges of the shipped network's source data (gap-fill and connectors excluded)."""
     connector_km: float
     snap_km: float
+    gapfill_km: float = 0.0
+    """Along gap-fill lines (see :mod:`geo.gapfill`)."""
+    gapfill_lines: tuple[int, ...] = ()
+    gapfill_line_km: tuple[float, ...] = ()
+    """km along each of ``gapfill_lines``."""
+    """Indices (into the gap-fill file's lines) of the gap-fill lines used, in order of first use."""
 
     @property
     def length_km(self) -> float:
@@ -49,7 +68,8 @@ class RoutedPath:
 
     @property
     def on_network_share(self) -> float:
-        total = self.network_km + self.connector_km + self.snap_km
+        """The share on the shipped network's own edges: gap-fill, connectors and snaps are not."""
+        total = self.network_km + self.gapfill_km + self.connector_km + self.snap_km
         return self.network_km / total if total > 0 else 0.0
 
 
@@ -146,6 +166,12 @@ def _connector_matrix(net: Network) -> sparse.csr_array:
     return sparse.csr_array((net.connector.astype(np.int8), g.indices, g.indptr), shape=g.shape)
 
 
+def _gapfill_matrix(net: Network) -> sparse.csr_array:
+    """Gap-fill line index + 1 per edge (0: not gap-fill), so that missing entries read as 0."""
+    g = net.graph
+    return sparse.csr_array((net.gapfill_labels().astype(np.int32) + 1, g.indices, g.indptr), shape=g.shape)
+
+
 def route_points(
     net: Network,
     points: Sequence[tuple[float, float]],
@@ -179,6 +205,13 @@ def path_along(net: Network, seq: np.ndarray, start: tuple[float, float], end: t
     """The line from ``start`` through the network nodes ``seq`` to ``end``, with its figures."""
     u, v = seq[:-1], seq[1:]
     is_conn = np.asarray(_connector_matrix(net)[u, v]).astype(bool).ravel() if len(u) else np.zeros(0, bool)
+    fill = (
+        np.asarray(_gapfill_matrix(net)[u, v]).astype(np.int64).ravel() - 1
+        if len(u) and net.gapfill is not None
+        else np.full(len(u), -1, dtype=np.int64)
+    )
+    on_fill = fill >= 0
+    lines = [int(i) for i in dict.fromkeys(fill[on_fill].tolist())]
     seg_km = distance_km(net.lon[u], net.lat[u], net.lon[v], net.lat[v]) if len(u) else np.zeros(0)
     coords = np.column_stack([net.lon[seq], net.lat[seq]])
     line = np.concatenate([np.array([start]), coords, np.array([end])])
@@ -187,7 +220,40 @@ def path_along(net: Network, seq: np.ndarray, start: tuple[float, float], end: t
     return RoutedPath(
         coords=line[keep],
         nodes=seq,
-        network_km=float(seg_km[~is_conn].sum()),
+        network_km=float(seg_km[~is_conn & ~on_fill].sum()),
         connector_km=float(seg_km[is_conn].sum()),
         snap_km=_snap_km(start, coords[0]) + _snap_km(end, coords[-1]),
+        gapfill_km=float(seg_km[on_fill & ~is_conn].sum()),
+        gapfill_lines=tuple(lines),
+        gapfill_line_km=tuple(float(seg_km[(fill == i) & ~is_conn].sum()) for i in lines),
     )
+
+
+PRECISE_GAPFILL_KM = 5.0
+"""Gap-fill track digitised to within this many km counts as trustworthy (``geometry_quality`` ``gap-fill``)."""
+
+
+def routed_geometry(net: Network, path: RoutedPath) -> LegGeometry:
+    """A routed path as a leg's geometry: its figures in ``extras``, the notices its line owes.
+
+    A path on gap-fill track (:mod:`geo.gapfill`) also carries the ids and
+    sources of the lines it uses (``gapfill_lines``, ``gapfill_sources``) and
+    their notice.
+    """
+    extras: dict[str, object] = {
+        "network_km": path.network_km,
+        "connector_km": path.connector_km,
+        "snap_km": path.snap_km,
+        "gapfill_km": path.gapfill_km,
+    }
+    attribution: tuple[str, ...] = (net.attribution,)
+    if path.gapfill_lines:
+        lines = [shipped_gapfill()[i] for i in path.gapfill_lines]
+        # a line digitised coarser than a few km is an approximate alignment, however well sourced
+        extras["gapfill_coarse_km"] = sum(
+            km for line, km in zip(lines, path.gapfill_line_km, strict=True) if line.accuracy_km > PRECISE_GAPFILL_KM
+        )
+        extras["gapfill_lines"] = tuple(line.id for line in lines)
+        extras["gapfill_sources"] = tuple(dict.fromkeys(s for line in lines for s in line.sources))
+        attribution += (GAPFILL_ATTRIBUTION,)
+    return LegGeometry(path.coords, f"{net.name} network", attribution, extras)

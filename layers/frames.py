@@ -43,8 +43,8 @@ CRS = "EPSG:4326"
 HUB_COLUMNS = ["hub_id", "name", "country", "kind", "corridors", "source", "facts", "notes"]
 LEG_COLUMNS = [
     "corridor_id", "seq", "from_hub", "to_hub", "mode", "status", "length_km",
-    "network_km", "connector_km", "snap_km", "on_network_share", "geometry_quality",
-    "published_km", "countries", "source", "published_source", "method", "attribution", "notes",
+    "network_km", "gapfill_km", "connector_km", "snap_km", "on_network_share", "geometry_quality",
+    "published_km", "countries", "source", "published_source", "gapfill_source", "method", "attribution", "notes",
 ]  # fmt: skip
 CORRIDOR_COLUMNS = [
     "corridor_id", "name", "length_km", *(f"{m}_km" for m in Mode),
@@ -149,6 +149,7 @@ def legs_frame(
                     "status": str(leg.status),
                     "length_km": round(g.length_km, 3),
                     "network_km": round(float(g.extras.get("network_km", 0.0)), 3),
+                    "gapfill_km": round(float(g.extras.get("gapfill_km", 0.0)), 3),
                     "connector_km": round(float(g.extras.get("connector_km", 0.0)), 3),
                     "snap_km": round(float(g.extras.get("snap_km", 0.0)), 3),
                     "on_network_share": round(g.on_network_share, 4),
@@ -157,6 +158,7 @@ def legs_frame(
                     "countries": ",".join(leg_countries(leg, g, hubs)) if hubs is not None else "",
                     "source": citations(leg.sources),
                     "published_source": citations([leg.published_km_source]),
+                    "gapfill_source": citations(g.extras.get("gapfill_sources", ())),
                     "method": g.method,
                     "attribution": "; ".join(g.attribution),
                     "notes": leg.notes,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -51,6 +52,14 @@ def _table(title: str, rows: list[tuple[str, object]]) -> str:
         if v not in ("", None) and not (isinstance(v, float) and np.isnan(v))
     )
     return f"<b>{html.escape(title)}</b><table>{cells}</table>"
+
+
+def _gapfill(r: dict[str, Any]) -> str:
+    """The leg's km on gap-fill track and their sources, or empty when it has none."""
+    km = r.get("gapfill_km")
+    if not isinstance(km, int | float) or pd.isna(km) or km <= 0:
+        return ""
+    return f"{_km(km)}: {r.get('gapfill_source', '')}"
 
 
 def _km(value: object) -> str:
@@ -126,6 +135,7 @@ def _leg_placemarks(legs: pd.DataFrame, hub_names: Mapping[str, str]) -> pd.Data
                     ("Published", _km(r.get("published_km"))),
                     ("Published source", r.get("published_source", "")),
                     ("Sources", r.get("source", "")),
+                    ("Gap-fill track", _gapfill(r)),
                     ("Data", r.get("attribution", "")),
                     ("Notes", r.get("notes", "")),
                 ],

@@ -5,6 +5,7 @@ values, never text. In the files they are text:
 
 - ``source``: ``tuple[Source, ...]`` in a frame, ``text <url>; text; ...`` in a file;
 - ``published_source``: a tuple of none or one :class:`geo.model.Source`, ``text <url>`` or empty;
+- ``gapfill_source``: the sources of the gap-fill lines a leg runs on (:mod:`geo.gapfill`), like ``source``;
 - ``facts``: ``tuple[Fact, ...]``, JSON ``[{"text": ..., "sources": ["text <url>", ...]}, ...]`` or empty.
 
 This module is the one place that turns them into that text
@@ -155,6 +156,7 @@ def facts_from_json(text: object) -> tuple[Fact, ...]:
 PROVENANCE_COLUMNS: dict[str, tuple[Callable[[Any], str], Callable[[object], tuple[Any, ...]]]] = {
     "source": (sources_to_text, sources_from_text),
     "published_source": (sources_to_text, sources_from_text),
+    "gapfill_source": (sources_to_text, sources_from_text),
     "facts": (facts_to_json, facts_from_json),
 }
 """The typed columns, each with its writer (value to text) and reader (text to value)."""
@@ -235,11 +237,13 @@ def sources_frame(layers: Layers) -> pd.DataFrame:
             for fact in facts:
                 add(name, feature, f"facts: {fact.text}", fact.sources)
     legs = layers.legs
-    for cid, seq, sources, published in zip(
-        legs["corridor_id"], legs["seq"], legs["source"], legs["published_source"], strict=True
+    gapfill = legs["gapfill_source"] if "gapfill_source" in legs.columns else [()] * len(legs)
+    for cid, seq, sources, published, fill in zip(
+        legs["corridor_id"], legs["seq"], legs["source"], legs["published_source"], gapfill, strict=True
     ):
         add("legs", f"{cid}/{seq}", "source", sources)
         add("legs", f"{cid}/{seq}", "published_source", published)
+        add("legs", f"{cid}/{seq}", "gapfill_source", fill)
     return pd.DataFrame(rows, columns=["layer", "feature", "field", "text", "url"])
 
 
@@ -278,6 +282,12 @@ def licence_lines(notices: Iterable[str]) -> list[str]:
         lines.append(
             "Geometry derived from OpenStreetMap: © OpenStreetMap contributors, Open Database License 1.0 "
             f"({ODBL}); credit it, and share databases derived from it under the same licence."
+        )
+    if "Gap-fill" in text:
+        lines.append(
+            "Gap-fill rail lines: digitised by corridor-mapper from the published sources in each leg's "
+            "gapfill_source field (station points from GeoNames and Wikipedia, junctions from the OpenStreetMap-"
+            "derived network, bends from Natural Earth boundaries); accuracy per line in geo/data/gapfill.toml."
         )
     if "searoute" in text or "marnet" in text:
         lines.append("Sea routes: searoute (Apache-2.0), built on Eurostat's marnet maritime network; credit both.")

@@ -46,6 +46,8 @@ REQUIRED = {
 }
 GEOMETRY = {"hubs": ("Point",), "legs": ("LineString", "MultiLineString"), "corridors": None}
 INTEGERS = {"seq", "n_legs", "border_crossings"}
+DEFAULTS = {"gapfill_km": 0.0}
+"""Columns files written before they existed lack: read as this value (no gap-fill track then)."""
 VALUES = {("hubs", "kind"): HubKind, ("legs", "mode"): Mode, ("legs", "status"): Status}
 WHAT = "not a layers file written by `corridors build`"
 PROVENANCE_HINT = "write sources as 'text <https://...>; text' and facts as the JSON list `corridors build` writes"
@@ -93,7 +95,7 @@ def _conform(frame: gpd.GeoDataFrame, name: str, path: Path) -> gpd.GeoDataFrame
     out = pd.DataFrame(index=frame.index)
     for column in [*ours, *(c for c in frame.columns if c not in ours and c != "geometry")]:
         present = column in frame.columns
-        values = frame[column] if present else pd.Series(np.nan, index=frame.index)
+        values = frame[column] if present else pd.Series(DEFAULTS.get(column, np.nan), index=frame.index)
         if column in INTEGERS:
             out[column] = values.fillna(0).astype("int32")
         elif _is_float(column):

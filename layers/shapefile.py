@@ -28,6 +28,7 @@ SHAPEFILE_FIELDS: dict[str, str] = {
     "corridor_id": "corridor",
     "published_km": "pub_km",
     "published_source": "pub_source",
+    "gapfill_source": "gf_source",
     "attribution": "attributn",
     "under_construction_km": "uc_km",
     "border_crossings": "borders",

@@ -141,6 +141,14 @@ def _leg_popup(leg: Any, hub_names: dict[str, str], corridor: str | None) -> str
     share = _share(getattr(leg, "on_network_share", None))
     if share is not None:
         rows.append(("On network", esc(share)))
+    fill_km = getattr(leg, "gapfill_km", 0.0)
+    if isinstance(fill_km, int | float) and fill_km > 0:
+        rows.append(
+            (
+                "Gap-fill track",
+                esc(_km(fill_km)) + f" <small>{_sources_html(getattr(leg, 'gapfill_source', ()))}</small>",
+            )
+        )
     if leg.source:
         rows.append(("Sources", _sources_html(leg.source)))
     if leg.notes:

@@ -44,3 +44,14 @@ def mini_layers(mini_catalog: Catalog) -> Layers:
 def catalog() -> Catalog:
     """The embedded catalog."""
     return load_catalog()
+
+
+@pytest.fixture
+def no_gapfill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty gap-fill file for the rail network: tests of tiny fake networks merge no real lines."""
+    from geo import network_data
+
+    path = tmp_path / "gapfill-empty.toml"
+    path.write_text("# no lines\n", encoding="utf-8")
+    monkeypatch.setattr(network_data, "GAPFILL_FILE", path)
+    return path

@@ -61,7 +61,7 @@ def test_stale_siblings_are_removed(cache):
     assert sorted(p.name for p in cache.iterdir()) == ["rail-1-heal.npz", "rail-2.npz", "road-1.npz"]
 
 
-def test_broken_network_cache_is_rebuilt_and_unwritable_one_tolerated(tmp_path, monkeypatch, cache):
+def test_broken_network_cache_is_rebuilt_and_unwritable_one_tolerated(tmp_path, monkeypatch, cache, no_gapfill):
     source = tmp_path / "world_railways.py"
     source.write_text(SCGRAPH_MODULE, encoding="utf-8")
     monkeypatch.setattr(network_data, "_source_file", lambda kind: (source, "9.9", "abc123"))

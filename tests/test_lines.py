@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
+import shapely.ops
 
 from geo.catalog import load_catalog
 from geo.countries import country_outlines
-from geo.geodesy import geodesic_km
+from geo.geodesy import GEOD, geodesic_km
 from layers.frames import Layers, layers_from_catalog
 
 pytestmark = pytest.mark.network
@@ -71,3 +72,27 @@ def test_astara_rasht_runs_inland(catalog_layers):
     pts = shapely.get_coordinates(shapely.segmentize(line, 0.01))
     assert shapely.contains_xy(iran, pts[:, 0], pts[:, 1]).mean() > 0.98
     assert np.isfinite(pts).all()
+
+
+def _km_over_water(line: shapely.Geometry, land: shapely.Geometry, allowance_km: float = 2.0) -> float:
+    """Length of ``line`` farther than ``allowance_km`` (geodesic) from land: the generalised 1:10m coastline."""
+    pts = shapely.get_coordinates(shapely.segmentize(line, 0.005))  # a vertex every ~500 m
+    outside = ~shapely.contains_xy(land, pts[:, 0], pts[:, 1])
+    far = np.zeros(len(pts), dtype=bool)
+    for i in np.flatnonzero(outside):
+        near = shapely.ops.nearest_points(land, shapely.Point(pts[i]))[0]
+        far[i] = GEOD.inv(pts[i, 0], pts[i, 1], near.x, near.y)[2] / 1000.0 > allowance_km
+    steps = GEOD.inv(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1])[2] / 1000.0
+    return float(steps[far[:-1] & far[1:]].sum())
+
+
+def test_no_land_leg_runs_over_open_water(catalog_layers):
+    land = shapely.union_all(list(country_outlines().values()))
+    shapely.prepare(land)
+    legs = _legs_once(catalog_layers)
+    wet = {
+        (r.from_hub, r.to_hub): km
+        for r in legs[legs["mode"].isin(["rail", "road"])].itertuples()
+        if (km := _km_over_water(r.geometry, land)) > 1.0
+    }
+    assert wet == {}

@@ -168,7 +168,7 @@ world_railways_geograph = GeoGraph(graph=graph, nodes=nodes)
 """
 
 
-def test_scgraph_module_is_parsed_not_run_and_cached(tmp_path, monkeypatch):
+def test_scgraph_module_is_parsed_not_run_and_cached(tmp_path, monkeypatch, no_gapfill):
     source = tmp_path / "world_railways.py"
     source.write_text(SCGRAPH_MODULE, encoding="utf-8")
     monkeypatch.setattr(network_data, "_source_file", lambda kind: (source, "9.9", "abc123"))
@@ -189,7 +189,7 @@ def test_scgraph_module_is_parsed_not_run_and_cached(tmp_path, monkeypatch):
     assert steps == [] and again.n_edges == 2  # read from the cache
 
 
-def test_scgraph_module_that_does_not_match(tmp_path, monkeypatch):
+def test_scgraph_module_that_does_not_match(tmp_path, monkeypatch, no_gapfill):
     source = tmp_path / "world_railways.py"
     source.write_text("graph=[{1: 1.0}]\nnodes=[[0.0, 0.0], [1.0, 1.0]]\n", encoding="utf-8")
     monkeypatch.setattr(network_data, "_source_file", lambda kind: (source, "9.9", "bad"))
@@ -203,6 +203,7 @@ def test_real_network_tbilisi_to_kars(catalog):
     import shapely
 
     from geo.countries import country_outlines
+    from geo.gapfill import shipped_gapfill
     from geo.network_data import prepared_network
 
     net = prepared_network("rail")
@@ -212,7 +213,11 @@ def test_real_network_tbilisi_to_kars(catalog):
     gc = GEOD.inv(*points[0], *points[-1])[2] / 1000
     # the Baku-Tbilisi-Kars line: longer than the straight line, not a detour
     assert gc < path.length_km < 1.6 * gc
-    assert path.on_network_share > 0.9
+    # on the shipped network, but for the BTK new-build via Kartsakhi, which is gap-fill track
+    assert (path.network_km + path.gapfill_km) / path.length_km > 0.9
+    assert 55 < path.gapfill_km < 70
+    assert [shipped_gapfill()[i].id for i in path.gapfill_lines] == ["btk-kartsakhi"]
     line = shapely.LineString(path.coords)
+    assert shapely.distance(line, shapely.Point(43.27889, 41.24583)) < 0.01  # passes Kartsakhi
     for iso in ("RUS", "ARM", "AZE"):
         assert not shapely.intersects(line, country_outlines()[iso].buffer(-0.05))
