@@ -8,6 +8,7 @@ import shapely
 from geo.borders import borders, borders_from_toml, closed_borders_crossed, war_zones_entered
 from geo.countries import countries_along
 from geo.errors import CatalogError
+from geo.model import Mode
 
 
 def test_shipped_borders_are_sourced():
@@ -88,3 +89,103 @@ def test_almaty_beyneu_stays_in_kazakhstan():
     route = plan_route(load_catalog(), "almaty", "beyneu")
     lines = [shapely.LineString(g.coords) for g in route.geometry.values()]
     assert countries_along(lines) == ["KAZ"]
+
+
+# --- closed borders on the multimodal graph (synthetic: two countries sharing the line x = 30) -----------
+
+RUS_BOX = shapely.box(30, 45, 40, 55)
+UKR_BOX = shapely.box(20, 45, 30, 55)
+POL_BOX = shapely.box(20, 55, 40, 60)
+OUTLINES = {"RUS": RUS_BOX, "UKR": UKR_BOX, "POL": POL_BOX}
+# 0 in RUS, 1 exactly on the border line, 2 in UKR; 3, 4 a detour through POL; 5, 6 a bridge over "sea"
+# (in no country) from 1 km off RUS to 1 km off UKR, south of both, like the Kerch bridge.
+B_LON = [35.0, 30.0, 25.0, 35.0, 25.0, 31.0, 29.0]
+B_LAT = [50.0, 50.0, 50.0, 57.0, 57.0, 44.99, 44.99]
+
+
+def _net(src, dst):
+    import numpy as np
+
+    from geo.network import network_from_edges
+
+    return network_from_edges("rail", np.array(B_LON), np.array(B_LAT), src, dst)
+
+
+def _catalog():
+    from geo.catalog import Catalog
+    from geo.model import Hub
+
+    def hub(id_, lon, lat, country):
+        return Hub(id=id_, name=id_.title(), country=country, kind="rail_junction", lat=lat, lon=lon, sources=["t"])
+
+    return Catalog(hubs={"east": hub("east", 35.0, 50.0, "RUS"), "west": hub("west", 25.0, 50.0, "UKR")}, corridors={})
+
+
+def test_closed_border_cut_marks_edges_across_on_and_off_the_line():
+    import numpy as np
+
+    from geo.multimodal import closed_border_cut
+
+    net = _net([0, 1, 0, 3, 4, 0, 5, 6], [1, 2, 3, 4, 2, 5, 6, 2])
+    cut = closed_border_cut(net, [b for b in borders("closed") if b.id == "RUS-UKR"], OUTLINES)
+    coo = net.graph.tocoo()
+    pairs = {
+        tuple(sorted(p)) for p, c in zip(zip(coo.row.tolist(), coo.col.tolist(), strict=True), cut, strict=True) if c
+    }
+    # onto the border node from either side, and the bridge between the off-shore nodes; the POL detour stays
+    assert pairs == {(0, 1), (1, 2), (5, 6)}
+    assert len(cut) == net.graph.nnz and cut.dtype == np.bool_
+
+
+def test_route_respects_closed_borders_and_allows_them_on_request():
+    from geo.multimodal import plan_route
+
+    net = _net([0, 1, 0, 3, 4], [1, 2, 3, 4, 2])
+    kw = {"network_of": lambda kind: net, "boundaries": OUTLINES, "modes": [Mode.RAIL]}
+    respected = plan_route(_catalog(), "east", "west", **kw)
+    assert min(p[1] for p in respected.geometry[0].coords) < 56 < max(p[1] for p in respected.geometry[0].coords)
+    assert [b.id for b in respected.avoided_borders] == ["RUS-UKR"]
+    assert "Closed borders respected: RUS–UKR (closed since 2022-02-24)" in respected.corridor.summary
+    allowed = plan_route(_catalog(), "east", "west", closed_borders="allow", **kw)
+    assert max(p[1] for p in allowed.geometry[0].coords) < 51  # straight across
+    assert allowed.avoided_borders == () and "Closed borders allowed" in allowed.corridor.summary
+
+
+def test_no_route_names_the_closed_borders():
+    from geo.errors import NetworkError, OptionError
+    from geo.multimodal import plan_route
+
+    net = _net([0, 1], [1, 2])
+    kw = {"network_of": lambda kind: net, "boundaries": OUTLINES, "modes": [Mode.RAIL]}
+    with pytest.raises(NetworkError, match=r"respecting the closed borders \(.*RUS–UKR.*--allow-closed-borders opens"):
+        plan_route(_catalog(), "east", "west", **kw)
+    with pytest.raises(OptionError, match=r"closed_borders 'maybe': choose from respect, allow"):
+        plan_route(_catalog(), "east", "west", closed_borders="maybe", **kw)
+
+
+def test_route_warnings():
+    from geo.multimodal import route_warnings
+
+    assert route_warnings(["AZE", "GEO", "ROU", "UKR", "POL"]) == [
+        "the route passes through UKR, a war zone (since 2022-02-24)"
+    ]
+    assert route_warnings(["RUS", "UKR"])[1] == "the route crosses the closed border RUS–UKR (closed since 2022-02-24)"
+    assert route_warnings(["RUS", "BLR", "POL"]) == [
+        "the route crosses BLR–POL (restricted since 2025-09-12), which may close at short notice"
+    ]
+
+
+@pytest.mark.network
+def test_real_baku_duisburg_does_not_cross_from_russia_into_ukraine():
+    import itertools
+
+    from geo.catalog import load_catalog
+    from geo.multimodal import plan_route
+
+    route = plan_route(load_catalog(), "baku", "duisburg")
+    assert ("RUS", "UKR") not in set(itertools.pairwise(route.countries))
+    assert "RUS-UKR" in {b.id for b in route.avoided_borders}
+    assert "Closed borders respected: RUS–UKR (closed since 2022-02-24)" in route.corridor.summary
+    allowed = plan_route(load_catalog(), "baku", "duisburg", closed_borders="allow")
+    assert ("RUS", "UKR") in set(itertools.pairwise(allowed.countries))  # what the fix changes
+    assert any("closed border RUS–UKR" in w for w in allowed.warnings)
