@@ -189,3 +189,25 @@ def test_real_baku_duisburg_does_not_cross_from_russia_into_ukraine():
     allowed = plan_route(load_catalog(), "baku", "duisburg", closed_borders="allow")
     assert ("RUS", "UKR") in set(itertools.pairwise(allowed.countries))  # what the fix changes
     assert any("closed border RUS–UKR" in w for w in allowed.warnings)
+
+
+@pytest.mark.network
+def test_cli_route_says_what_it_avoided_and_warns(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from maps.cli import main
+
+    args = ["route", "baku", "duisburg", "--json", "--formats", "geojson", "--out"]
+    result = CliRunner().invoke(main, [*args, str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["closed_borders"] == "respect" and "RUS–UKR" in [b["border"] for b in data["avoided_borders"]]
+    assert data["warnings"] == ["the route passes through UKR, a war zone (since 2022-02-24)"]
+    assert "warning: the route passes through UKR" in result.stderr
+    allowed = CliRunner().invoke(main, [*args, str(tmp_path / "a"), "--allow-closed-borders"])
+    assert allowed.exit_code == 0, allowed.output
+    data = json.loads(allowed.stdout)
+    assert data["closed_borders"] == "allow" and data["avoided_borders"] == []
+    assert "the route crosses the closed border RUS–UKR (closed since 2022-02-24)" in data["warnings"]
