@@ -140,6 +140,9 @@ def _leg_popup(leg: Any, hub_names: dict[str, str], corridor: str | None) -> str
     share = _share(getattr(leg, "on_network_share", None))
     if share is not None:
         rows.append(("On network", esc(share)))
+    depends = getattr(leg, "depends_on", "")
+    if isinstance(depends, str) and depends:
+        rows.append(("Depends on", esc(depends)))
     if leg.source:
         rows.append(("Sources", _sources_html(leg.source)))
     if leg.notes:

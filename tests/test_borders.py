@@ -211,3 +211,15 @@ def test_cli_route_says_what_it_avoided_and_warns(tmp_path):
     data = json.loads(allowed.stdout)
     assert data["closed_borders"] == "allow" and data["avoided_borders"] == []
     assert "the route crosses the closed border RUS–UKR (closed since 2022-02-24)" in data["warnings"]
+
+
+def test_zangezur_legs_are_marked_not_rerouted(catalog):
+    from layers.frames import layers_from_catalog
+
+    layers = layers_from_catalog(catalog, [catalog.corridors["zangezur"]])
+    marked = layers.legs[layers.legs["depends_on"] != ""]
+    assert list(zip(marked["from_hub"], marked["to_hub"], strict=True)) == [("aghband", "ordubad")]
+    assert marked["countries"].iloc[0] == "AZE,ARM,AZE"
+    assert marked["depends_on"].iloc[0] == "border ARM–AZE opening (closed since 1991)"
+    assert layers.corridors["depends_on"].iloc[0] == "border ARM–AZE opening (closed since 1991)"
+    assert layers.legs["depends_on"].eq("").sum() == len(layers.legs) - 1  # the other legs depend on nothing
