@@ -85,7 +85,7 @@ class PlannedRoute:
     geometry: dict[int, LegGeometry]
     """Leg index (0-based) → geometry."""
     avoided_borders: tuple[Border, ...] = ()
-    """The closed borders the route was kept from crossing (those with rail or road links in the chosen modes)."""
+    """The closed borders the route was kept from crossing: those the shortest route would cross if they were open."""
     warnings: tuple[str, ...] = ()
     """What a reader must know about the route: a war zone it enters, a restricted or closed border it crosses."""
     countries: tuple[str, ...] = ()
@@ -404,7 +404,10 @@ def plan_route(
         if nodes is None:
             raise NetworkError(_why_no_route(catalog, a, b, modes, avoid, outlines, network_of, closed))
         legs += _legs_from_path(graph, nodes, hubs)
-    avoided = tuple(b for b in closed if any(closed_border_cut(net, [b], outlines).any() for net in land.values()))
+    avoided: tuple[Border, ...] = ()
+    if closed and any(closed_border_cut(net, closed, outlines).any() for net in land.values()):
+        say("checking which closed borders the route avoided")
+        avoided = _avoided(graph, catalog, hubs, stops, modes, avoid, outlines, network_of, closed, legs)
     countries = _route_countries(legs, hubs)
     warnings = route_warnings(countries)
     first, last = stops[0], stops[-1]
@@ -438,6 +441,31 @@ def plan_route(
         warnings=tuple(warnings),
         countries=tuple(countries),
     )
+
+
+def _avoided(
+    graph: _Graph,
+    catalog: Catalog,
+    hubs: dict[str, Hub],
+    stops: Sequence[Hub],
+    modes: set[Mode],
+    avoid: Sequence[str],
+    outlines: dict[str, shapely.Geometry],
+    network_of: NetworkSource,
+    closed: Sequence[Border],
+    legs: Sequence[tuple[Leg, LegGeometry]],
+) -> tuple[Border, ...]:
+    """The closed borders the shortest route would cross if they were open, and the route found does not."""
+    free = _build_graph(catalog, hubs, modes, avoid, outlines, network_of)
+    index = {h: free.hub_base + i for i, h in enumerate(free.hub_ids)}
+    free_legs: list[tuple[Leg, LegGeometry]] = []
+    for a, b in itertools.pairwise(stops):
+        nodes = _path(free, index[a.id], index[b.id])
+        if nodes is not None:
+            free_legs += _legs_from_path(free, nodes, hubs)
+    crossed = set(closed_borders_crossed(_route_countries(legs, hubs), closed))
+    would = closed_borders_crossed(_route_countries(free_legs, hubs), closed)
+    return tuple(b for b in would if b not in crossed)
 
 
 def _route_countries(legs: Sequence[tuple[Leg, LegGeometry]], hubs: dict[str, Hub]) -> list[str]:
