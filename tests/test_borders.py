@@ -223,3 +223,36 @@ def test_zangezur_legs_are_marked_not_rerouted(catalog):
     assert marked["depends_on"].iloc[0] == "border ARM–AZE opening (closed since 1991)"
     assert layers.corridors["depends_on"].iloc[0] == "border ARM–AZE opening (closed since 1991)"
     assert layers.legs["depends_on"].eq("").sum() == len(layers.legs) - 1  # the other legs depend on nothing
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("mode", ["rail", "road"])
+def test_no_path_across_a_closed_border_on_the_shipped_networks(mode):
+    """After the cut, no path joins the two countries of a closed border through them (or no country) alone.
+
+    Checked within 1° around the smaller of the two countries (where the border is), to keep it quick.
+    """
+    import numpy as np
+    from scipy.sparse import csgraph
+
+    from geo.countries import _country_tree, country_outlines
+    from geo.multimodal import _inside, closed_border_cut
+    from geo.network_data import prepared_network
+
+    outlines = country_outlines()
+    _, tree = _country_tree()
+    net = prepared_network(mode)
+    cut = net.without_edges(closed_border_cut(net, borders("closed"), outlines))
+    for border in borders("closed"):
+        a, b = border.countries
+        in_a, in_b = _inside(net, a, outlines[a]), _inside(net, b, outlines[b])
+        small = min((a, b), key=lambda c: shapely.area(shapely.envelope(outlines[c])))
+        x0, y0, x1, y1 = outlines[small].bounds
+        window = (net.lon > x0 - 1) & (net.lon < x1 + 1) & (net.lat > y0 - 1) & (net.lat < y1 + 1)
+        rest = np.flatnonzero(window & ~in_a & ~in_b)
+        in_other = np.zeros(net.n_nodes, dtype=bool)
+        hit, _ = tree.query(shapely.points(net.lon[rest], net.lat[rest]), predicate="within")
+        in_other[rest[hit]] = True
+        keep = np.flatnonzero(window & ~in_other)
+        _, label = csgraph.connected_components(cut.graph[keep][:, keep], directed=False)
+        assert not set(label[in_a[keep]]) & set(label[in_b[keep]]), border.id
