@@ -28,7 +28,7 @@ import shapely
 
 from geo._cache import cache_dir, discard, read_npz, write_npz
 from geo.errors import NetworkError, OptionError
-from geo.geodesy import wrap_lon
+from geo.geodesy import geodesic_km, wrap_lon
 
 __all__ = [
     "OUTLINES_ATTRIBUTION",
@@ -101,8 +101,20 @@ COUNTRY_TOLERANCE = 0.02
 SAMPLE_DEG = 0.02
 """A line is sampled about every 2 km to find the countries it crosses."""
 MIN_RUN_SAMPLES = 5
-"""A stretch inside a country shorter than this many samples (about 10 km) is taken for border noise:
-hubs on a border (Khorgos, Dostyk) snap to the line a few km across it."""
+"""A stretch at either end of a line shorter than this many samples (about 10 km) is taken for border
+noise: the line's ends are hubs, and hubs on a border (Khorgos, Dostyk) snap to the line a few km across."""
+MIN_CROSSING_KM = 20.0
+"""A stretch in the middle of a line counts as a visit to a country only if it runs this far inside it.
+Natural Earth's 1:10m outlines are drawn to about 1 km and are simplified here by :data:`COUNTRY_TOLERANCE`
+(about 2 km); a railway or road that follows a border (the Almaty–Taraz line beside Kyrgyzstan, 15.7 km
+'in' KGZ near Taraz) weaves across the drawn line for stretches of a few to some 15 km. A real transit
+through a country is longer than that."""
+MIN_DEPTH_KM = 2.0
+"""...and only if it reaches this far from the countries on either side of it: twice the tolerance
+of the simplified outlines, so that a line that only hugs the border is not counted as crossing it."""
+_KM_PER_DEG = 111.32
+"""Length of a degree of latitude (and of longitude at the equator), in km: local distances to an outline
+are measured in a frame whose longitudes are scaled by the cosine of the latitude (good to 1 % over 100 km)."""
 
 
 @cache
@@ -111,34 +123,62 @@ def _country_tree() -> tuple[tuple[str, ...], shapely.STRtree]:
     return keys, shapely.STRtree(np.asarray(geoms, dtype=object))
 
 
+def _depth_km(lon: np.ndarray, lat: np.ndarray, other: shapely.Geometry) -> float:
+    """How far the points get from ``other`` (an outline), in km: the largest of their distances to it."""
+    lat0 = float(np.mean(lat))
+    scale = np.cos(np.radians(lat0))
+    box = shapely.box(lon.min() - 1, lat.min() - 1, lon.max() + 1, lat.max() + 1)
+    near = shapely.clip_by_rect(other, *box.bounds)
+    if near.is_empty:
+        return np.inf
+    near = shapely.transform(near, lambda xy: xy * np.array([scale, 1.0]))
+    d = shapely.distance(shapely.points(lon * scale, lat), near)
+    return float(np.max(d)) * _KM_PER_DEG
+
+
 def countries_along(lines: Sequence[shapely.Geometry]) -> list[str]:
     """The countries that ``lines`` (taken in order) pass through, in order, with repeats for re-entries.
 
-    Lines are sampled about every 2 km; stretches at sea count for no country,
-    and stretches shorter than about 10 km inside a country (a line hugging a
-    border, a hub on the border line, an outline's coarseness) are ignored.
+    Lines are sampled about every 2 km; stretches at sea count for no country.
+    Outline noise is ignored: a stretch at either end of the lines (a hub on a
+    border) counts only if it is at least about 10 km long
+    (:data:`MIN_RUN_SAMPLES`); a stretch in the middle counts only if it is at
+    least :data:`MIN_CROSSING_KM` long *and* gets at least :data:`MIN_DEPTH_KM`
+    away from the countries before and after it. So a line that follows a
+    border closely is not padded with crossings back and forth.
     """
     keys, tree = _country_tree()
+    outlines = tree.geometries
     coords = [shapely.get_coordinates(shapely.segmentize(line, SAMPLE_DEG)) for line in lines if not line.is_empty]
     if not coords:
         return []
     pts = np.concatenate(coords)
     lon = wrap_lon(pts[:, 0])
-    points = shapely.points(lon, pts[:, 1])
+    lat = pts[:, 1]
+    points = shapely.points(lon, lat)
     where = np.full(len(points), -1)
     hit_point, hit_geom = tree.query(points, predicate="within")
     where[hit_point[::-1]] = hit_geom[::-1]  # the first match wins where outlines overlap
-    runs: list[tuple[int, int]] = []  # (country index, samples)
-    for w in where.tolist():
-        if runs and runs[-1][0] == w:
-            runs[-1] = (w, runs[-1][1] + 1)
-        else:
-            runs.append((w, 1))
-    kept = [w for w, n in runs if w >= 0 and n >= MIN_RUN_SAMPLES]
+    change = np.flatnonzero(np.diff(where)) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(where)]])
+    runs = [(int(where[a]), int(a), int(b)) for a, b in zip(starts, ends, strict=True)]  # (country, first, end)
+
+    def kept(i: int) -> bool:
+        w, a, b = runs[i]
+        if w < 0 or b - a < MIN_RUN_SAMPLES:
+            return False
+        if i == 0 or i == len(runs) - 1:
+            return True
+        if geodesic_km(np.column_stack([lon[a:b], lat[a:b]])) < MIN_CROSSING_KM:
+            return False
+        sides = {runs[i - 1][0], runs[i + 1][0]} - {-1, w}
+        return all(_depth_km(lon[a:b], lat[a:b], outlines[s]) >= MIN_DEPTH_KM for s in sides)
+
     out: list[str] = []
-    for w in kept:
-        if not out or out[-1] != keys[w]:
-            out.append(keys[w])
+    for i in range(len(runs)):
+        if kept(i) and (not out or out[-1] != keys[runs[i][0]]):
+            out.append(keys[runs[i][0]])
     return out
 
 

@@ -13,21 +13,33 @@ ports less than :data:`~geo.sea.SEA_LINK_MAX_KM` apart on the maritime network
 
 Countries are avoided by removing every network node inside their outlines,
 every hub in them, and every sea link from or to such a hub.
+
+Closed borders (:mod:`geo.borders`) are respected by default: every rail and
+road edge from one country of a closed border to the other is removed, and so
+is every edge between either country and a node that lies in neither but
+within :data:`BORDER_NODE_KM` of both (the network data often puts a node on
+the drawn border line itself, which a point-in-polygon test gives to no
+country). Sea and ferry links cross no land border and are kept. Node
+countries come from the Natural Earth outlines (:mod:`geo.countries`), in
+lon/lat (EPSG:4326), computed once per network and kept in memory.
 """
 
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from geo.borders import Border, borders, closed_borders_crossed, war_zones_entered
 from geo.catalog import Catalog
-from geo.countries import country_outlines
+from geo.countries import countries_along, country_outlines
 from geo.errors import CorridorMapperError, NetworkError, OptionError
 from geo.geodesy import geodesic_km
 from geo.leg_geometry import LegGeometry
@@ -39,10 +51,13 @@ from geo.routing import DEFAULT_MAX_SNAP_KM, path_along, routed_geometry
 from geo.sea import sea_coords, sea_links, searoute_leg
 
 __all__ = [
+    "BORDER_NODE_KM",
+    "CLOSED_BORDERS",
     "DEFAULT_MODES",
     "TRANSFER_KM",
     "PlannedRoute",
     "avoid_mask",
+    "closed_border_cut",
     "plan_route",
 ]
 
@@ -51,6 +66,14 @@ DEFAULT_MODES = (Mode.RAIL, Mode.SEA, Mode.FERRY)
 TRANSFER_KM = 50.0
 """What a change of mode at a hub costs, in km of travel."""
 ROUTE_SOURCE = "corridor-mapper ad-hoc route (shortest path on the multimodal graph)"
+CLOSED_BORDERS = ("respect", "allow")
+"""What ``plan_route(closed_borders=...)`` accepts: respect closed borders (the default), or route across them."""
+BORDER_NODE_KM = 5.0
+"""A network node in neither country of a closed border but this close to both is taken to lie on the border:
+Natural Earth's 1:10m outlines are drawn to about 1 km and OSM border stations sit on the line itself; 5 km
+leaves room for both without reaching the next station inland."""
+_KM_PER_DEG = 111.32
+"""km per degree of latitude: distances in degrees are turned into km with it (an underestimate east–west)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,12 @@ class PlannedRoute:
     hubs: dict[str, Hub]
     geometry: dict[int, LegGeometry]
     """Leg index (0-based) → geometry."""
+    avoided_borders: tuple[Border, ...] = ()
+    """The closed borders the route was kept from crossing: those the shortest route would cross if they were open."""
+    warnings: tuple[str, ...] = ()
+    """What a reader must know about the route: a war zone it enters, a restricted or closed border it crosses."""
+    countries: tuple[str, ...] = ()
+    """The countries the route passes through, in order (ISO3)."""
 
     def geometry_of(self, leg: Leg) -> LegGeometry:
         return self.geometry[self.corridor.legs.index(leg)]
@@ -83,6 +112,83 @@ def avoid_mask(
         shapely.prepare(geom)
         mask |= shapely.contains_xy(geom, lon, lat)
     return mask
+
+
+# --- closed borders -------------------------------------------------------------------------
+
+_LABELS: weakref.WeakKeyDictionary[Network, dict[tuple[str, int], tuple[shapely.Geometry, np.ndarray]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per network: (country, id of its outline) → (the outline, kept alive; which nodes lie inside it)."""
+
+
+def _inside(net: Network, iso: str, outline: shapely.Geometry) -> np.ndarray:
+    labels = _LABELS.setdefault(net, {})
+    key = (iso, id(outline))
+    if key not in labels:
+        shapely.prepare(outline)
+        x0, y0, x1, y1 = outline.bounds
+        box = np.flatnonzero((net.lon >= x0) & (net.lon <= x1) & (net.lat >= y0) & (net.lat <= y1))
+        inside = np.zeros(net.n_nodes, dtype=bool)
+        inside[box] = shapely.contains_xy(outline, net.lon[box], net.lat[box])
+        labels[key] = (outline, inside)
+    return labels[key][1]
+
+
+def closed_border_cut(net: Network, closed: Iterable[Border], outlines: dict[str, shapely.Geometry]) -> np.ndarray:
+    """Which entries of ``net.graph`` (CSR order, both directions) cross one of the ``closed`` borders.
+
+    An edge crosses the border of countries A and B when one end is on A's side
+    and the other on B's. A node is on A's side when it lies in A, or when it
+    lies in no country at all (on the drawn border line, or at sea: the Kerch
+    bridge between Russia and Crimea, which Natural Earth's edition draws as
+    Ukraine) within :data:`BORDER_NODE_KM` of A and one edge away from a node in
+    A or B. Borders with a country that has no outline are skipped.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, one per stored entry: pass it to :meth:`geo.network.Network.without_edges`.
+    """
+    coo = net.graph.tocoo()
+    r, c = coo.row, coo.col
+    cut = np.zeros(len(coo.data), dtype=bool)
+    deg = BORDER_NODE_KM / _KM_PER_DEG
+    for border in closed:
+        a, b = border.countries
+        if a not in outlines or b not in outlines:
+            continue
+        in_a, in_b = _inside(net, a, outlines[a]), _inside(net, b, outlines[b])
+        touching = np.zeros(net.n_nodes, dtype=bool)  # nodes one edge away from A or B
+        touching[c[(in_a | in_b)[r]]] = True
+        cand = np.flatnonzero(touching & ~in_a & ~in_b)
+        near_a = np.zeros(net.n_nodes, dtype=bool)
+        near_b = np.zeros(net.n_nodes, dtype=bool)
+        if len(cand):
+            pts = shapely.points(net.lon[cand], net.lat[cand])
+            da, db = shapely.dwithin(outlines[a], pts, deg), shapely.dwithin(outlines[b], pts, deg)
+            near = np.flatnonzero(da | db)
+            if len(near):
+                in_other, _ = _country_tree(outlines).query(pts[near], predicate="within")
+                nowhere = np.ones(len(near), dtype=bool)
+                nowhere[in_other] = False
+                near_a[cand[near[nowhere & da[near]]]] = True
+                near_b[cand[near[nowhere & db[near]]]] = True
+        side_a, side_b = in_a | near_a, in_b | near_b
+        cut |= (side_a[r] & side_b[c]) | (side_b[r] & side_a[c])
+    return cut
+
+
+_TREES: dict[int, tuple[dict[str, shapely.Geometry], shapely.STRtree]] = {}
+
+
+def _country_tree(outlines: dict[str, shapely.Geometry]) -> shapely.STRtree:
+    """An STRtree of every outline (kept while the same outlines are in use)."""
+    key = id(outlines)
+    if key not in _TREES or _TREES[key][0] is not outlines:
+        _TREES.clear()
+        _TREES[key] = (outlines, shapely.STRtree(list(outlines.values())))
+    return _TREES[key][1]
 
 
 # --- the graph ------------------------------------------------------------------------------
@@ -115,6 +221,7 @@ def _build_graph(
     avoid: Sequence[str],
     outlines: dict[str, shapely.Geometry],
     network_of: NetworkSource,
+    closed: Sequence[Border] = (),
 ) -> _Graph:
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
@@ -125,6 +232,8 @@ def _build_graph(
     land = [m for m in (Mode.RAIL, Mode.ROAD) if m in modes]
     for mode in land:
         net = network_of(str(mode))
+        if closed:
+            net = net.without_edges(closed_border_cut(net, closed, outlines))
         if avoid:
             net = net.without_nodes(avoid_mask(net.lon, net.lat, avoid, outlines))
         coo = net.cost.tocoo()
@@ -227,15 +336,22 @@ def plan_route(
     avoid: Sequence[str] = (),
     modes: Iterable[Mode] = DEFAULT_MODES,
     boundaries: dict[str, shapely.Geometry] | None = None,
+    closed_borders: Literal["respect", "allow"] = "respect",
     progress: Callable[[str], None] | None = None,
     network_of: NetworkSource = prepared_network,  # type: ignore[assignment]
 ) -> PlannedRoute:
     """The shortest route from ``origin`` to ``destination`` through ``via``, as a corridor.
 
+    ``closed_borders="respect"`` (the default) keeps the route from crossing a
+    closed border (:func:`geo.borders.borders`); ``"allow"`` lets it, with a
+    warning. A route that enters a war zone, or crosses a restricted border,
+    carries a warning too (:attr:`PlannedRoute.warnings`, also in the summary).
+
     Raises
     ------
     OptionError
-        A place or country code is not understood.
+        A place or country code is not understood, or ``closed_borders`` is not
+        one of :data:`CLOSED_BORDERS`.
     NetworkError
         A place is out of reach of every chosen mode (checked before the graph
         is built; the message says how far, and from what), or no route exists
@@ -245,7 +361,10 @@ def plan_route(
     modes = set(modes)
     if not modes:
         raise OptionError("modes: give at least one of rail, road, sea, ferry")
+    if closed_borders not in CLOSED_BORDERS:
+        raise OptionError(f"closed_borders {closed_borders!r}: choose from {', '.join(CLOSED_BORDERS)}")
     outlines = boundaries if boundaries is not None else country_outlines()
+    closed = borders("closed") if closed_borders == "respect" else []
     avoid = [a.strip().upper() for a in avoid if a.strip()]
     unknown = [a for a in avoid if a not in outlines]
     if unknown:
@@ -275,15 +394,21 @@ def plan_route(
     for (role, text), hub in zip(named, stops, strict=True):
         check_within_reach(f"{role} {text!r}", hub, modes, land, ports, hubs=catalog.hubs)
     say("building the multimodal graph")
-    graph = _build_graph(catalog, hubs, modes, avoid, outlines, network_of)
+    graph = _build_graph(catalog, hubs, modes, avoid, outlines, network_of, closed)
     index = {h: graph.hub_base + i for i, h in enumerate(graph.hub_ids)}
     legs: list[tuple[Leg, LegGeometry]] = []
     for a, b in itertools.pairwise(stops):
         say(f"routing {a.id} → {b.id}")
         nodes = _path(graph, index[a.id], index[b.id])
         if nodes is None:
-            raise NetworkError(_why_no_route(catalog, a, b, modes, avoid, outlines, network_of))
+            raise NetworkError(_why_no_route(catalog, a, b, modes, avoid, outlines, network_of, closed))
         legs += _legs_from_path(graph, nodes, hubs)
+    avoided: tuple[Border, ...] = ()
+    if closed and any(closed_border_cut(net, closed, outlines).any() for net in land.values()):
+        say("checking which closed borders the route avoided")
+        avoided = _avoided(graph, catalog, hubs, stops, modes, avoid, outlines, network_of, closed, legs)
+    countries = _route_countries(legs, hubs)
+    warnings = route_warnings(countries)
     first, last = stops[0], stops[-1]
     cid = f"route-{_slug(first)}-{_slug(last)}"
     if len(stops) > 2:
@@ -293,10 +418,16 @@ def plan_route(
     summary = f"Shortest route by {', '.join(sorted(str(m) for m in modes))}"
     summary += f", avoiding {', '.join(avoid)}" if avoid else ""
     summary += f", via {', '.join(h.name for h in stops[1:-1])}" if len(stops) > 2 else ""
+    summary += "."
+    if avoided:
+        summary += f" Closed borders respected: {', '.join(b.describe() for b in avoided)}."
+    elif closed_borders == "allow":
+        summary += " Closed borders allowed."
+    summary += "".join(f" Warning: {w}." for w in warnings)
     corridor = Corridor(
         id=cid,
         name=f"Route {first.name} → {last.name}",
-        summary=summary + ".",
+        summary=summary,
         legs=[leg for leg, _ in legs],
         sources=[Source(text=ROUTE_SOURCE)],
     )
@@ -305,7 +436,69 @@ def plan_route(
         corridor=corridor,
         hubs={h: hubs[h] for h in sorted(used) if h not in catalog.hubs},
         geometry={i: g for i, (_, g) in enumerate(legs)},
+        avoided_borders=avoided,
+        warnings=tuple(warnings),
+        countries=tuple(countries),
     )
+
+
+def _avoided(
+    graph: _Graph,
+    catalog: Catalog,
+    hubs: dict[str, Hub],
+    stops: Sequence[Hub],
+    modes: set[Mode],
+    avoid: Sequence[str],
+    outlines: dict[str, shapely.Geometry],
+    network_of: NetworkSource,
+    closed: Sequence[Border],
+    legs: Sequence[tuple[Leg, LegGeometry]],
+) -> tuple[Border, ...]:
+    """The closed borders the shortest route would cross if they were open, and the route found does not."""
+    free = _build_graph(catalog, hubs, modes, avoid, outlines, network_of)
+    index = {h: free.hub_base + i for i, h in enumerate(free.hub_ids)}
+    free_legs: list[tuple[Leg, LegGeometry]] = []
+    for a, b in itertools.pairwise(stops):
+        nodes = _path(free, index[a.id], index[b.id])
+        if nodes is not None:
+            free_legs += _legs_from_path(free, nodes, hubs)
+    crossed = set(closed_borders_crossed(_route_countries(legs, hubs), closed))
+    would = closed_borders_crossed(_route_countries(free_legs, hubs), closed)
+    return tuple(b for b in would if b not in crossed)
+
+
+def _route_countries(legs: Sequence[tuple[Leg, LegGeometry]], hubs: dict[str, Hub]) -> list[str]:
+    """The countries a route passes through, in order: along the line on land, the ports' at sea."""
+    out: list[str] = []
+    for leg, geom in legs:
+        if leg.mode in (Mode.RAIL, Mode.ROAD) and len(geom.coords) >= 2:
+            inner = geom.coords[1:-1] if len(geom.coords) >= 4 else geom.coords  # without the hubs' connectors
+            seen = countries_along([shapely.LineString(inner)])
+        else:
+            seen = []
+        ends = [hubs[leg.from_hub].country, *seen, hubs[leg.to_hub].country]
+        for c in ends:
+            if c and (not out or out[-1] != c):
+                out.append(c)
+    return out
+
+
+def route_warnings(countries: Sequence[str]) -> list[str]:
+    """What a reader must be told about a route through ``countries`` (in order, ISO3): one sentence each.
+
+    A war zone entered, a closed border crossed (when allowed), a restricted
+    border crossed.
+    """
+    out = [f"the route passes through {b.war_zone}, a war zone (since {b.since})" for b in war_zones_entered(countries)]
+    out += [f"the route crosses the closed border {b.describe()}" for b in closed_borders_crossed(countries)]
+    restricted = {b.pair: b for b in borders("restricted")}
+    crossed: list[Border] = []
+    for a, b in itertools.pairwise(countries):
+        border = restricted.get(frozenset((a, b)))
+        if border is not None and border not in crossed:
+            crossed.append(border)
+    out += [f"the route crosses {b.describe()}, which may close at short notice" for b in crossed]
+    return out
 
 
 def _why_no_route(
@@ -316,12 +509,13 @@ def _why_no_route(
     avoid: Sequence[str],
     outlines: dict[str, shapely.Geometry],
     network_of: NetworkSource,
+    closed: Sequence[Border] = (),
 ) -> str:
     """Which constraint cut every route from ``a`` to ``b``: try again without each."""
     head = f"no route from {a.id} to {b.id} by {','.join(sorted(map(str, modes)))}"
     head += f" avoiding {','.join(avoid)}" if avoid else ""
 
-    def reachable(modes_: set[Mode], avoid_: Sequence[str]) -> bool:
+    def reachable(modes_: set[Mode], avoid_: Sequence[str], closed_: Sequence[Border] = closed) -> bool:
         hubs = {h.id: h for h in catalog.hubs.values()} | {a.id: a, b.id: b}
         if avoid_:
             inside = avoid_mask(
@@ -330,11 +524,14 @@ def _why_no_route(
             hubs = {
                 h.id: h for h, out in zip(list(hubs.values()), inside, strict=True) if not out or h.id in (a.id, b.id)
             }
-        g = _build_graph(catalog, hubs, modes_, avoid_, outlines, network_of)
+        g = _build_graph(catalog, hubs, modes_, avoid_, outlines, network_of, closed_)
         idx = {h: g.hub_base + i for i, h in enumerate(g.hub_ids)}
         return _path(g, idx[a.id], idx[b.id]) is not None
 
     try:
+        if closed and reachable(modes, avoid, []):
+            named = ", ".join(b.describe() for b in closed)
+            return f"{head}: respecting the closed borders ({named}) cuts every route; --allow-closed-borders opens one"
         if avoid and reachable(modes, []):
             freeing = [c for c in avoid if reachable(modes, [x for x in avoid if x != c])]
             if freeing:

@@ -107,8 +107,16 @@ class Network:
 
     def without_nodes(self, mask: np.ndarray) -> Network:
         """The same network with every edge touching a masked node removed."""
+        coo = self.graph.tocoo()
+        return self.without_edges(mask[coo.row] | mask[coo.col])
+
+    def without_edges(self, cut: np.ndarray) -> Network:
+        """The same network without the edges flagged in ``cut`` (one flag per entry of ``graph.data``, CSR order).
+
+        Flag both directions of an edge to remove it (the graph stays symmetric).
+        """
         coo = self.graph.tocoo()  # CSR order: connector flags line up
-        keep = ~(mask[coo.row] | mask[coo.col])
+        keep = ~cut
         rows, cols = coo.row[keep], coo.col[keep]
         g = sparse.csr_array((coo.data[keep], (rows, cols)), shape=self.graph.shape)
         g.sort_indices()

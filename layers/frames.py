@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.borders import closed_borders_crossed
 from geo.catalog import Catalog
 from geo.countries import countries_along
 from geo.geometry import GeometryBuilder, LegGeometry
@@ -33,6 +34,7 @@ __all__ = [
     "corridor_figures",
     "corridor_line",
     "corridors_frame",
+    "depends_on",
     "hubs_frame",
     "layers_from_catalog",
     "legs_frame",
@@ -44,11 +46,13 @@ HUB_COLUMNS = ["hub_id", "name", "country", "kind", "corridors", "source", "fact
 LEG_COLUMNS = [
     "corridor_id", "seq", "from_hub", "to_hub", "mode", "status", "length_km",
     "network_km", "gapfill_km", "connector_km", "snap_km", "on_network_share", "geometry_quality",
-    "published_km", "countries", "source", "published_source", "gapfill_source", "method", "attribution", "notes",
+    "published_km", "countries", "depends_on", "source", "published_source", "gapfill_source", "method",
+    "attribution", "notes",
 ]  # fmt: skip
 CORRIDOR_COLUMNS = [
     "corridor_id", "name", "length_km", *(f"{m}_km" for m in Mode),
-    "under_construction_km", "planned_km", "n_legs", "border_crossings", "countries", "summary", "facts", "source",
+    "under_construction_km", "planned_km", "n_legs", "border_crossings", "countries", "depends_on", "summary", "facts",
+    "source",
 ]  # fmt: skip
 
 
@@ -125,6 +129,15 @@ def leg_countries(leg: Leg, geometry: LegGeometry, hubs: Mapping[str, Hub]) -> l
     return [c for c in _collapse([ends[0], *middle, ends[1]]) if c]
 
 
+def depends_on(countries: Sequence[str]) -> str:
+    """What a line through ``countries`` (in order) depends on: ``border ARM–AZE opening (closed since 1991)``.
+
+    One phrase per closed border it crosses (:func:`geo.borders.closed_borders_crossed`), joined by ``; ``;
+    empty when it crosses none.
+    """
+    return "; ".join(f"border {b.label} opening ({b.state} since {b.since})" for b in closed_borders_crossed(countries))
+
+
 def legs_frame(
     corridors: Sequence[Corridor],
     geometry_of: Callable[[Leg], LegGeometry],
@@ -139,6 +152,7 @@ def legs_frame(
     for c in corridors:
         for seq, leg in enumerate(c.legs, start=1):
             g = geometry_of(leg)
+            countries = leg_countries(leg, g, hubs) if hubs is not None else []
             rows.append(
                 {
                     "corridor_id": c.id,
@@ -155,7 +169,8 @@ def legs_frame(
                     "on_network_share": round(g.on_network_share, 4),
                     "geometry_quality": g.quality,
                     "published_km": leg.published_km,
-                    "countries": ",".join(leg_countries(leg, g, hubs)) if hubs is not None else "",
+                    "countries": ",".join(countries),
+                    "depends_on": depends_on(countries),
                     "source": citations(leg.sources),
                     "published_source": citations([leg.published_km_source]),
                     "gapfill_source": citations(g.extras.get("gapfill_sources", ())),
@@ -179,11 +194,13 @@ def corridor_figures(legs: pd.DataFrame) -> dict[str, Any]:
     ``length_km`` and the km by mode and by status (sums of the legs'
     ``length_km``, rounded to the metre), ``n_legs``, ``countries`` (ISO3,
     comma-separated, in route order, each once) and ``border_crossings``
-    (the changes of country along the way).
+    (the changes of country along the way), ``depends_on`` (the legs'
+    closed-border dependencies, each once, ``; ``-separated).
     """
     km = legs.groupby("mode")["length_km"].sum()
     by_status = legs.groupby("status")["length_km"].sum()
     countries = _collapse(k for cell in legs["countries"] for k in str(cell).split(",") if k)
+    cells = legs.get("depends_on", [])
     return {
         "length_km": round(float(legs["length_km"].sum()), 3),
         **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
@@ -192,6 +209,7 @@ def corridor_figures(legs: pd.DataFrame) -> dict[str, Any]:
         "n_legs": len(legs),
         "border_crossings": _border_crossings(countries),
         "countries": ",".join(dict.fromkeys(countries)),
+        "depends_on": "; ".join(dict.fromkeys(p for cell in cells for p in str(cell).split("; ") if p)),
     }
 
 

@@ -134,6 +134,7 @@ def _leg_placemarks(legs: pd.DataFrame, hub_names: Mapping[str, str]) -> pd.Data
                     ("Length", _km(r["length_km"]) + (" (great-circle line)" if r["method"] == "great-circle" else "")),
                     ("Published", _km(r.get("published_km"))),
                     ("Published source", r.get("published_source", "")),
+                    ("Depends on", r.get("depends_on", "")),
                     ("Sources", r.get("source", "")),
                     ("Gap-fill track", _gapfill(r)),
                     ("Data", r.get("attribution", "")),

@@ -18,12 +18,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import folium
 from jinja2 import Environment
 from markupsafe import Markup
 
+from geo.borders import Border
 from geo.catalog import Catalog, load_catalog
 from geo.errors import CatalogError, CorridorMapperError
 from geo.geometry import GeometryBuilder
@@ -336,6 +337,10 @@ class RouteResult:
 
     corridor: Corridor
     build: BuildResult
+    avoided_borders: tuple[Border, ...] = ()
+    """The closed borders the route was kept from crossing."""
+    warnings: tuple[str, ...] = ()
+    """War zones entered, closed or restricted borders crossed: one sentence each."""
 
     @property
     def layers(self) -> Layers:
@@ -350,6 +355,7 @@ def build_route(
     avoid: Sequence[str] = (),
     modes: Iterable[Mode] | None = None,
     boundaries: Path | None = None,
+    closed_borders: Literal["respect", "allow"] = "respect",
     catalog_files: Sequence[Path | str] = (),
     out: Path | str | None = None,
     tiles: Tiles | None = DEFAULT_TILES,
@@ -387,6 +393,7 @@ def build_route(
         avoid=avoid,
         modes=chosen,
         boundaries=outlines,
+        closed_borders=closed_borders,
         progress=progress.note,
     )
     route_catalog = planned.catalog(catalog)
@@ -396,11 +403,14 @@ def build_route(
         "input": f"corridors route {stops}",
         "avoid": ",".join(avoid) or "none",
         "modes": ",".join(map(str, chosen)),
+        "closed_borders": closed_borders,
     }
     result = build_from_layers(
         layers, out or Path(planned.corridor.id), tiles=tiles, formats=formats, parameters=parameters, progress=progress
     )
-    return RouteResult(corridor=planned.corridor, build=result)
+    return RouteResult(
+        corridor=planned.corridor, build=result, avoided_borders=planned.avoided_borders, warnings=planned.warnings
+    )
 
 
 def _build(

@@ -149,6 +149,9 @@ def _leg_popup(leg: Any, hub_names: dict[str, str], corridor: str | None) -> str
                 esc(_km(fill_km)) + f" <small>{_sources_html(getattr(leg, 'gapfill_source', ()))}</small>",
             )
         )
+    depends = getattr(leg, "depends_on", "")
+    if isinstance(depends, str) and depends:
+        rows.append(("Depends on", esc(depends)))
     if leg.source:
         rows.append(("Sources", _sources_html(leg.source)))
     if leg.notes:

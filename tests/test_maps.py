@@ -207,3 +207,15 @@ def test_corridor_facts_on_index_and_map(catalog):
     assert "Facts and sources" in index and esc(facts[0].text) in index
     page = render_html(corridor_map(layers, "zangezur"))
     assert "About this corridor" in page and esc(facts[0].text) in page
+
+
+def test_leg_popup_shows_what_the_leg_depends_on(mini_layers):
+    legs = mini_layers.legs.copy()
+    legs["depends_on"] = ["border ARM–AZE opening (closed since 1991)", *[""] * (len(legs) - 1)]
+    layers = type(mini_layers)(hubs=mini_layers.hubs, legs=legs, corridors=mini_layers.corridors)
+    html = render_html(corridor_map(layers, "t-caspian"))
+    assert html.count("Depends on") == 1 and "border ARM–AZE opening (closed since 1991)" in html
+    without = type(mini_layers)(
+        hubs=mini_layers.hubs, legs=legs.drop(columns="depends_on"), corridors=mini_layers.corridors
+    )
+    assert "Depends on" not in render_html(corridor_map(without, "t-caspian"))

@@ -151,6 +151,12 @@ class Output:
         if self.verbosity > 0:
             self.err.print(f"[dim]{escape(text)}[/]" if self.stderr_tty else f"corridors: {escape(text)}")
 
+    def warn(self, text: str) -> None:
+        """A warning a reader must see, on standard error (even with ``--quiet`` and ``--json``)."""
+        self.err.print(
+            f"[bold yellow]warning:[/] {escape(text)}" if self.stderr_tty else f"corridors: warning: {escape(text)}"
+        )
+
     def detail(self, text: str) -> None:
         """A note only ``--verbose`` shows."""
         if self.verbosity > 1:

@@ -57,6 +57,11 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
     metavar="FILE",
     help="Your own admin-0 country outlines (any GDAL format with an ISO3 column) for --avoid.",
 )
+@click.option(
+    "--allow-closed-borders",
+    is_flag=True,
+    help="Let the route cross closed borders (RUS-UKR, ARM-AZE, ...; geo/data/borders.toml), with a warning.",
+)
 @click.option("--out", default=None, metavar="DIR", help="Output folder [default: ./<route id>].")
 @tiles_option
 @tiles_attr_option
@@ -70,6 +75,7 @@ def route_cmd(
     avoid: str,
     modes: str,
     boundaries: Path | None,
+    allow_closed_borders: bool,
     out: str | None,
     tiles: str,
     tiles_attr: str,
@@ -92,6 +98,7 @@ def route_cmd(
             avoid=[a.strip() for a in avoid.split(",") if a.strip()],
             modes=parse_modes(modes),
             boundaries=boundaries,
+            closed_borders="allow" if allow_closed_borders else "respect",
             catalog_files=catalog_files,
             out=out,
             tiles=tiles_from_options(tiles, tiles_attr),
@@ -121,6 +128,10 @@ def route_cmd(
     output.table(
         result.corridor.name, ["leg", "mode", "km", "on network", "countries"], rows, right=["km", "on network"]
     )
+    if result.avoided_borders:
+        output.say("Closed borders respected: " + ", ".join(b.describe() for b in result.avoided_borders))
+    for warning in result.warnings:
+        output.warn(warning)
     page = result.build.out / "maps" / f"{result.corridor.id}.html"
     output.say(f"Built {result.corridor.id} into {result.build.out}/ in {output.elapsed():.1f} s")
     output.say(f"  open {page}")
@@ -136,6 +147,12 @@ def route_cmd(
         **{c: total[c] for c in columns},
         "countries": [c for c in str(total["countries"]).split(",") if c],
         "legs": legs,
+        "closed_borders": "allow" if allow_closed_borders else "respect",
+        "avoided_borders": [
+            {"border": b.label, "state": b.state, "since": b.since, "sources": [s.url or s.text for s in b.sources]}
+            for b in result.avoided_borders
+        ],
+        "warnings": list(result.warnings),
         "out": str(result.build.out),
         "map": str(page),
         "files": [p.as_posix() for p in result.build.files],
