@@ -250,14 +250,15 @@ def _add_legs(
         tip = f"{esc(mode.label)} · {esc(status.label.lower())} · {esc(_km(leg.length_km))}"
         if quality.band_factor:
             tip += f" · {esc(quality.label.split(' (')[0].lower())}"
-            folium.PolyLine(  # the band of uncertainty under an approximate line: drawn, not clickable
+            band = folium.PolyLine(  # the band of uncertainty under an approximate line: drawn, not clickable
                 _locations(geom),
                 color=mode.color,
                 weight=mode.weight * quality.band_factor,
                 opacity=quality.band_opacity,
-                interactive=False,
                 class_name=f"cm-band cm-{leg.mode}",
-            ).add_to(target)
+            )
+            band.options["interactive"] = False  # folium's path options leave this Leaflet option out
+            band.add_to(target)
         corridor = corridor_names.get(leg.corridor_id) if corridor_names else None
         weight = mode.weight * quality.weight_factor
         line = folium.PolyLine(
