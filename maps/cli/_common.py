@@ -169,12 +169,8 @@ class Output:
     @contextmanager
     def progress(self, what: str) -> Iterator[Reporter]:
         """A :class:`maps.build.Progress` for one pipeline run: a live bar in a terminal, plain lines otherwise."""
-        if self.verbosity == 0:
+        if self.verbosity == 0 or not self.stderr_tty:  # plain lines (none when quiet): Reporter.note decides
             yield Reporter(self, None)
-            return
-        if not self.stderr_tty:
-            reporter = Reporter(self, None)
-            yield reporter
             return
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=self.err, transient=True) as bar:

@@ -90,13 +90,15 @@ def route_cmd(
 
         corridors route xian duisburg --avoid RUS,BLR
     """
+    countries = [a.strip() for a in avoid.split(",") if a.strip()]
+    chosen = parse_modes(modes)
     with output.progress("routing") as progress:
         result = build_route(
             origin,
             destination,
             via=via,
-            avoid=[a.strip() for a in avoid.split(",") if a.strip()],
-            modes=parse_modes(modes),
+            avoid=countries,
+            modes=chosen,
             boundaries=boundaries,
             closed_borders="allow" if allow_closed_borders else "respect",
             catalog_files=catalog_files,
@@ -142,8 +144,8 @@ def route_cmd(
         "from": origin,
         "to": destination,
         "via": list(via),
-        "avoid": [a.strip().upper() for a in avoid.split(",") if a.strip()],
-        "modes": [str(m) for m in parse_modes(modes)],
+        "avoid": [a.upper() for a in countries],
+        "modes": [str(m) for m in chosen],
         **{c: total[c] for c in columns},
         "countries": [c for c in str(total["countries"]).split(",") if c],
         "legs": legs,
