@@ -233,7 +233,31 @@ BAD_CATALOGS = {
         lambda: MINI.read_text(encoding="utf-8").split("[corridors.")[0],
         "defines hubs but no corridors: nothing to build",
     ),
+    "hub-typo": (
+        lambda: MINI.read_text(encoding="utf-8").replace('from = "t-tbilisi"', 'from = "t-tbilsi"'),
+        "field 'legs[3].from' = 't-tbilsi': no such hub: did you mean 't-tbilisi'?",
+    ),
+    "two-letter-country": (
+        lambda: MINI.read_text(encoding="utf-8").replace('country = "GEO"', 'country = "GE"'),
+        "a two-letter code: use the three-letter ISO 3166-1 alpha-3 code 'GEO' (Georgia)",
+    ),
 }
+
+
+def test_three_mistakes_give_three_lines(tmp_path, built):
+    text = (
+        MINI.read_text(encoding="utf-8")
+        .replace('from = "t-tbilisi"', 'from = "t-tbilsi"')
+        .replace('country = "GEO"', 'country = "GE"')
+        .replace('mode = "ferry"', 'mode = "boat"')
+    )
+    path = _variant(tmp_path, "three.toml", text)
+    before = snapshot(built)
+    result = run("build", "--catalog", str(path), "--out", str(built))
+    assert result.exit_code == ExitCode.USER_ERROR
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"error: {path}") for line in lines), lines
+    assert snapshot(built) == before
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CATALOGS))
