@@ -153,6 +153,8 @@ LegKm = Annotated[
     ),
 ]
 SnapKm = Annotated[float, BeforeValidator(_number("max_snap_km", "km", 0, 200, low_open=True))]
+OpeningYear = Annotated[int, BeforeValidator(_number("opens", "(a year)", 1850, 2100)), AfterValidator(int)]
+GaugeMm = Annotated[int, BeforeValidator(_number("gauge_mm", "mm", 600, 1700)), AfterValidator(int)]
 
 
 def _common_name(country: Any) -> str:
@@ -362,12 +364,20 @@ class Leg(_Strict):
     """``great-circle`` draws an operational land leg straight, for lines the network data lacks (say why in notes)."""
     max_snap_km: SnapKm | None = None
     """How far the leg's hubs may lie from the network; default :data:`geo.routing.DEFAULT_MAX_SNAP_KM`."""
+    opens: OpeningYear | None = None
+    """The year a planned or under-construction leg is expected to open (``opens_source`` says who expects it);
+    none where no source gives one."""
+    opens_source: Source | None = None
+    gauge_mm: GaugeMm | None = None
+    """Track gauge of a rail leg where it differs from its countries' (``gauge_source`` says so): the 1,435 mm
+    Akhalkalaki–Kars line in Georgia."""
+    gauge_source: Source | None = None
     sources: list[Source] = []
     notes: str = ""
 
     _sources = field_validator("sources", mode="before")(_to_sources)
 
-    @field_validator("published_km_source", mode="before")
+    @field_validator("published_km_source", "opens_source", "gauge_source", mode="before")
     @classmethod
     def _source_shorthand(cls, value: Any) -> Any:
         return {"text": value} if isinstance(value, str) else value
@@ -378,6 +388,14 @@ class Leg(_Strict):
             raise PydanticCustomError("same_hub", same_hub_message(self.from_hub))
         if self.published_km is not None and self.published_km_source is None:
             raise PydanticCustomError("km_source", KM_SOURCE_MESSAGE)
+        if self.opens is not None and self.opens_source is None:
+            raise PydanticCustomError("opens_source", "field 'opens' needs 'opens_source': who expects it to open then")
+        if self.opens is not None and self.status == Status.OPERATIONAL:
+            raise PydanticCustomError("opens_status", "an operational leg is open already: remove 'opens'")
+        if self.gauge_mm is not None and self.gauge_source is None:
+            raise PydanticCustomError("gauge_source", "field 'gauge_mm' needs 'gauge_source'")
+        if self.gauge_mm is not None and self.mode != Mode.RAIL:
+            raise PydanticCustomError("gauge_mode", "only a rail leg has a gauge: remove 'gauge_mm'")
         return self
 
 
