@@ -12,29 +12,24 @@ columns hold tuples of :class:`geo.model.Source`, one per citation
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.borders import closed_borders_crossed
 from geo.catalog import Catalog
-from geo.countries import countries_along
 from geo.geometry import GeometryBuilder, LegGeometry
-from geo.model import Corridor, Hub, Leg, Mode, Status
+from geo.metrics import corridor_figures, depends_on, leg_countries
+from geo.model import Corridor, Hub, Leg, Mode
 from layers.provenance import citations
 
 __all__ = [
     "CRS",
     "Layers",
-    "corridor_figures",
     "corridor_line",
     "corridors_frame",
-    "depends_on",
     "hubs_frame",
     "layers_from_catalog",
     "legs_frame",
@@ -106,38 +101,6 @@ def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor], *, every_hub: bo
     return gpd.GeoDataFrame(data, columns=HUB_COLUMNS, geometry=geometry, crs=CRS)
 
 
-def _collapse(seq: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for k in seq:
-        if not out or out[-1] != k:
-            out.append(k)
-    return out
-
-
-def leg_countries(leg: Leg, geometry: LegGeometry, hubs: Mapping[str, Hub]) -> list[str]:
-    """The countries a leg passes through, in order: along the line for land legs (routed, or drawn through
-    their via points), else (sea and ferry) its hubs'."""
-    via = [hubs[v.hub].country for v in leg.via if v.hub is not None and v.hub in hubs]
-    ends = [hubs[h].country if h in hubs else "" for h in (leg.from_hub, leg.to_hub)]
-    routed = geometry.method.endswith("network") and len(geometry.coords) > 3
-    if leg.mode.is_water:
-        middle = via
-    elif routed:  # the network part only: the straight snap pieces at the ends are drawn, not travelled
-        middle = countries_along([shapely.LineString(geometry.coords[1:-1])])
-    else:  # a drawn alignment: where its line goes
-        middle = countries_along([shapely.LineString(geometry.coords)])
-    return [c for c in _collapse([ends[0], *middle, ends[1]]) if c]
-
-
-def depends_on(countries: Sequence[str]) -> str:
-    """What a line through ``countries`` (in order) depends on: ``border ARM–AZE opening (closed since 1991)``.
-
-    One phrase per closed border it crosses (:func:`geo.borders.closed_borders_crossed`), joined by ``; ``;
-    empty when it crosses none.
-    """
-    return "; ".join(f"border {b.label} opening ({b.state} since {b.since})" for b in closed_borders_crossed(countries))
-
-
 def legs_frame(
     corridors: Sequence[Corridor],
     geometry_of: Callable[[Leg], LegGeometry],
@@ -146,7 +109,7 @@ def legs_frame(
     """One line per leg of each corridor, numbered from 1 in route order.
 
     With ``hubs``, ``countries`` lists the countries each leg passes through
-    (see :func:`leg_countries`); without, it is empty.
+    (see :func:`geo.metrics.leg_countries`); without, it is empty.
     """
     rows, lines = [], []
     for c in corridors:
@@ -184,42 +147,13 @@ def legs_frame(
     return gpd.GeoDataFrame(frame, geometry=lines, crs=CRS)
 
 
-def _border_crossings(countries: Sequence[str]) -> int:
-    return sum(a != b for a, b in itertools.pairwise(countries))
-
-
-def corridor_figures(legs: pd.DataFrame) -> dict[str, Any]:
-    """A corridor's key figures from its legs (rows of :func:`legs_frame`, in route order).
-
-    ``length_km`` and the km by mode and by status (sums of the legs'
-    ``length_km``, rounded to the metre), ``n_legs``, ``countries`` (ISO3,
-    comma-separated, in route order, each once) and ``border_crossings``
-    (the changes of country along the way), ``depends_on`` (the legs'
-    closed-border dependencies, each once, ``; ``-separated).
-    """
-    km = legs.groupby("mode")["length_km"].sum()
-    by_status = legs.groupby("status")["length_km"].sum()
-    countries = _collapse(k for cell in legs["countries"] for k in str(cell).split(",") if k)
-    cells = legs.get("depends_on", [])
-    return {
-        "length_km": round(float(legs["length_km"].sum()), 3),
-        **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
-        "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
-        "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
-        "n_legs": len(legs),
-        "border_crossings": _border_crossings(countries),
-        "countries": ",".join(dict.fromkeys(countries)),
-        "depends_on": "; ".join(dict.fromkeys(p for cell in cells for p in str(cell).split("; ") if p)),
-    }
-
-
 def corridor_line(legs: gpd.GeoDataFrame) -> shapely.MultiLineString:
     """A corridor's line: its legs' lines (or their parts) as one multi-line, in route order."""
     return shapely.multilinestrings([p for g in legs.geometry for p in getattr(g, "geoms", [g])])
 
 
 def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One multi-line per corridor with its key figures (see :func:`corridor_figures`).
+    """One multi-line per corridor with its key figures (see :func:`geo.metrics.corridor_figures`).
 
     ``countries`` lists the countries the corridor passes through, in route
     order, each once (ISO3, comma-separated): along the line of routed land

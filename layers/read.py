@@ -6,7 +6,7 @@ QGIS. The legs are the truth: their lines are kept as they are (never
 re-routed), their lengths measured again on the ellipsoid, and each corridor's
 figures (length by mode and status, number of legs, countries, border
 crossings) and line recomputed from its legs, by the same function as a
-build's (:func:`layers.frames.corridor_figures`). Sources and facts are parsed
+build's (:func:`geo.metrics.corridor_figures`). Sources and facts are parsed
 back into typed values (:mod:`layers.provenance`). Columns the files hold
 beyond ours are carried along.
 """
@@ -27,6 +27,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from geo.errors import CatalogError
 from geo.geodesy import geodesic_km
 from geo.leg_geometry import QUALITIES, geometry_quality
+from geo.metrics import corridor_figures
 from geo.model import HubKind, Mode, Status
 from layers import frames
 from layers.frames import CRS, Layers
@@ -151,7 +152,7 @@ def _check_legs(legs: gpd.GeoDataFrame, hub_ids: set[str], source: str) -> None:
 
 
 def _corridor_figures(corridors: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
-    """Each corridor's figures and line from its legs (:func:`layers.frames.corridor_figures`, as the catalog's)."""
+    """Each corridor's figures and line from its legs (:func:`geo.metrics.corridor_figures`, as the catalog's)."""
     orphans = sorted(set(legs["corridor_id"]) - set(corridors["corridor_id"]))
     if orphans:
         raise CatalogError(f"{source}: legs of corridor {orphans[0]!r} but no such row in layer 'corridors': add it")
@@ -161,7 +162,7 @@ def _corridor_figures(corridors: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sourc
         mine = legs[legs["corridor_id"] == cid]
         if mine.empty:
             raise CatalogError(f"{source}: corridor {cid!r} has no legs: add its legs or delete its row")
-        for column, value in frames.corridor_figures(mine).items():
+        for column, value in corridor_figures(mine).items():
             if column in corridors.columns:
                 corridors.loc[corridors.index[i], column] = value
         lines.append(frames.corridor_line(mine))

@@ -12,8 +12,9 @@ import shapely
 import shapely.geometry
 
 from geo.errors import CatalogError
+from geo.metrics import corridor_figures
 from geo.model import Fact, Source
-from layers.frames import CORRIDOR_COLUMNS, HUB_COLUMNS, LEG_COLUMNS, corridor_figures
+from layers.frames import CORRIDOR_COLUMNS, HUB_COLUMNS, LEG_COLUMNS
 from layers.geojson import rejoin_antimeridian, rfc7946_geometry, write_geojson
 from layers.io import write_attribution, write_geopackage
 from layers.provenance import (

@@ -1,0 +1,91 @@
+"""A leg's and a corridor's figures, computed once, here, for every output.
+
+The layers (:mod:`layers.frames`), the layers read back from files
+(:mod:`layers.read`), the maps, the index and every command take their figures
+from these functions; none computes a figure of its own.
+
+A corridor's figures come from its legs' rows (a table with the columns of the
+``legs`` layer: ``mode``, ``status``, ``length_km``, ``countries``, in route
+order), so that they are the same whether the legs were just routed or read
+back from a file a user edited. Lengths are geodesic km (WGS84); countries are
+ISO 3166-1 alpha-3 codes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import shapely
+
+from geo.borders import closed_borders_crossed
+from geo.countries import countries_along
+from geo.leg_geometry import LegGeometry
+from geo.model import Hub, Leg, Mode, Status
+
+__all__ = ["border_crossings", "collapse", "corridor_figures", "depends_on", "leg_countries"]
+
+
+def collapse(seq: Iterable[str]) -> list[str]:
+    """``seq`` with runs of the same value collapsed to one: ``A A B A`` → ``A B A``."""
+    out: list[str] = []
+    for k in seq:
+        if not out or out[-1] != k:
+            out.append(k)
+    return out
+
+
+def leg_countries(leg: Leg, geometry: LegGeometry, hubs: Mapping[str, Hub]) -> list[str]:
+    """The countries a leg passes through, in order: along the line for land legs (routed, or drawn through
+    their via points), else (sea and ferry) its hubs'."""
+    via = [hubs[v.hub].country for v in leg.via if v.hub is not None and v.hub in hubs]
+    ends = [hubs[h].country if h in hubs else "" for h in (leg.from_hub, leg.to_hub)]
+    routed = geometry.method.endswith("network") and len(geometry.coords) > 3
+    if leg.mode.is_water:
+        middle = via
+    elif routed:  # the network part only: the straight snap pieces at the ends are drawn, not travelled
+        middle = countries_along([shapely.LineString(geometry.coords[1:-1])])
+    else:  # a drawn alignment: where its line goes
+        middle = countries_along([shapely.LineString(geometry.coords)])
+    return [c for c in collapse([ends[0], *middle, ends[1]]) if c]
+
+
+def depends_on(countries: Sequence[str]) -> str:
+    """What a line through ``countries`` (in order) depends on: ``border ARM–AZE opening (closed since 1991)``.
+
+    One phrase per closed border it crosses (:func:`geo.borders.closed_borders_crossed`), joined by ``; ``;
+    empty when it crosses none.
+    """
+    return "; ".join(f"border {b.label} opening ({b.state} since {b.since})" for b in closed_borders_crossed(countries))
+
+
+def border_crossings(countries: Sequence[str]) -> int:
+    """The changes of country along ``countries`` (in route order)."""
+    return sum(a != b for a, b in itertools.pairwise(countries))
+
+
+def corridor_figures(legs: pd.DataFrame) -> dict[str, Any]:
+    """A corridor's key figures from its legs (rows of the ``legs`` layer, in route order).
+
+    ``length_km`` and the km by mode and by status (sums of the legs'
+    ``length_km``, rounded to the metre), ``n_legs``, ``countries`` (ISO3,
+    comma-separated, in route order, each once) and ``border_crossings``
+    (the changes of country along the way), ``depends_on`` (the legs'
+    closed-border dependencies, each once, ``; ``-separated).
+    """
+    km = legs.groupby("mode")["length_km"].sum()
+    by_status = legs.groupby("status")["length_km"].sum()
+    countries = collapse(k for cell in legs["countries"] for k in str(cell).split(",") if k)
+    cells = legs.get("depends_on", [])
+    return {
+        "length_km": round(float(legs["length_km"].sum()), 3),
+        **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
+        "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
+        "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
+        "n_legs": len(legs),
+        "border_crossings": border_crossings(countries),
+        "countries": ",".join(dict.fromkeys(countries)),
+        "depends_on": "; ".join(dict.fromkeys(p for cell in cells for p in str(cell).split("; ") if p)),
+    }
