@@ -24,8 +24,22 @@ from geo.borders import closed_borders_crossed
 from geo.countries import countries_along
 from geo.leg_geometry import LegGeometry
 from geo.model import Hub, Leg, Mode, Status
+from geo.transit import SUEZ_CANAL, Estimate, LegFacts, TransitModel, estimate, transit_model
 
-__all__ = ["border_crossings", "collapse", "corridor_figures", "depends_on", "leg_countries"]
+__all__ = [
+    "LEG_MODEL_COLUMNS",
+    "border_crossings",
+    "collapse",
+    "corridor_estimate",
+    "corridor_figures",
+    "depends_on",
+    "leg_countries",
+    "leg_facts",
+    "leg_figures",
+]
+
+LEG_MODEL_COLUMNS = ("days_min", "days_max", "co2e_kg_per_tonne")
+"""The legs layer's columns the transit model fills (:func:`leg_figures`)."""
 
 
 def collapse(seq: Iterable[str]) -> list[str]:
@@ -66,15 +80,60 @@ def border_crossings(countries: Sequence[str]) -> int:
     return sum(a != b for a, b in itertools.pairwise(countries))
 
 
-def corridor_figures(legs: pd.DataFrame) -> dict[str, Any]:
+def _gauge(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) or value == "" else int(value)
+
+
+def leg_facts(row: Any) -> LegFacts:
+    """What the transit model needs of a leg, from its row in the ``legs`` layer (a mapping or a named tuple)."""
+
+    def get(key: str, default: Any = None) -> Any:
+        return row.get(key, default) if isinstance(row, Mapping) else getattr(row, key, default)
+
+    line = get("geometry")
+    return LegFacts(
+        from_hub=str(get("from_hub")),
+        to_hub=str(get("to_hub")),
+        mode=Mode(get("mode")),
+        length_km=float(get("length_km")),
+        countries=tuple(c for c in str(get("countries", "") or "").split(",") if c),
+        gauge_mm=_gauge(get("gauge_mm")),
+        via_suez=bool(line is not None and not line.is_empty and line.intersects(SUEZ_CANAL)),
+    )
+
+
+def leg_figures(row: Any, model: TransitModel | None = None) -> dict[str, float]:
+    """A leg's own days (line haul, its borders, ferry wait, canal, port calls) and CO2e per tonne.
+
+    The dwell between legs (a transshipment, a gauge change) belongs to the corridor, not to either leg.
+    """
+    e = estimate([leg_facts(row)], model)
+    return {
+        "days_min": round(e.days_min, 2),
+        "days_max": round(e.days_max, 2),
+        "co2e_kg_per_tonne": round(e.co2e_kg_per_tonne, 2),
+    }
+
+
+def corridor_estimate(legs: pd.DataFrame, model: TransitModel | None = None) -> Estimate:
+    """The transit model's estimate for a corridor's legs (rows of the ``legs`` layer, in route order)."""
+    return estimate([leg_facts(r) for r in legs.to_dict("records")], model)
+
+
+def corridor_figures(legs: pd.DataFrame, model: TransitModel | None = None) -> dict[str, Any]:
     """A corridor's key figures from its legs (rows of the ``legs`` layer, in route order).
 
     ``length_km`` and the km by mode and by status (sums of the legs'
     ``length_km``, rounded to the metre), ``n_legs``, ``countries`` (ISO3,
     comma-separated, in route order, each once) and ``border_crossings``
     (the changes of country along the way), ``depends_on`` (the legs'
-    closed-border dependencies, each once, ``; ``-separated).
+    closed-border dependencies, each once, ``; ``-separated); from the transit
+    model (:func:`geo.transit.estimate`): ``gauge_breaks``, ``transshipments``,
+    ``days_min`` and ``days_max``, ``co2e_kg_per_tonne`` and ``co2e_kg_per_teu``
+    and the ``co2e_scope`` they are in.
     """
+    model = model or transit_model()
+    e = corridor_estimate(legs, model)
     km = legs.groupby("mode")["length_km"].sum()
     by_status = legs.groupby("status")["length_km"].sum()
     countries = collapse(k for cell in legs["countries"] for k in str(cell).split(",") if k)
@@ -88,4 +147,11 @@ def corridor_figures(legs: pd.DataFrame) -> dict[str, Any]:
         "border_crossings": border_crossings(countries),
         "countries": ",".join(dict.fromkeys(countries)),
         "depends_on": "; ".join(dict.fromkeys(p for cell in cells for p in str(cell).split("; ") if p)),
+        "gauge_breaks": e.gauge_breaks,
+        "transshipments": e.transshipments,
+        "days_min": round(e.days_min, 1),
+        "days_max": round(e.days_max, 1),
+        "co2e_kg_per_tonne": round(e.co2e_kg_per_tonne, 1),
+        "co2e_kg_per_teu": round(e.co2e_kg_per_teu, 0),
+        "co2e_scope": model.short_scope,
     }

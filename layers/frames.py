@@ -21,7 +21,7 @@ import shapely
 
 from geo.catalog import Catalog
 from geo.geometry import GeometryBuilder, LegGeometry
-from geo.metrics import corridor_figures, depends_on, leg_countries
+from geo.metrics import corridor_figures, depends_on, leg_countries, leg_figures
 from geo.model import Corridor, Hub, Leg, Mode
 from layers.provenance import citations
 
@@ -41,13 +41,14 @@ HUB_COLUMNS = ["hub_id", "name", "country", "kind", "corridors", "source", "fact
 LEG_COLUMNS = [
     "corridor_id", "seq", "from_hub", "to_hub", "mode", "status", "length_km",
     "network_km", "gapfill_km", "connector_km", "snap_km", "on_network_share", "geometry_quality",
-    "published_km", "countries", "depends_on", "source", "published_source", "gapfill_source", "method",
-    "attribution", "notes",
+    "published_km", "countries", "depends_on", "gauge_mm", "days_min", "days_max", "co2e_kg_per_tonne",
+    "source", "published_source", "gapfill_source", "method", "attribution", "notes",
 ]  # fmt: skip
 CORRIDOR_COLUMNS = [
     "corridor_id", "name", "length_km", *(f"{m}_km" for m in Mode),
-    "under_construction_km", "planned_km", "n_legs", "border_crossings", "countries", "depends_on", "summary", "facts",
-    "source",
+    "under_construction_km", "planned_km", "n_legs", "border_crossings", "gauge_breaks", "transshipments",
+    "days_min", "days_max", "co2e_kg_per_tonne", "co2e_kg_per_teu", "co2e_scope", "countries", "depends_on", "summary",
+    "facts", "source",
 ]  # fmt: skip
 
 
@@ -134,6 +135,7 @@ def legs_frame(
                     "published_km": leg.published_km,
                     "countries": ",".join(countries),
                     "depends_on": depends_on(countries),
+                    "gauge_mm": leg.gauge_mm,
                     "source": citations(leg.sources),
                     "published_source": citations([leg.published_km_source]),
                     "gapfill_source": citations(g.extras.get("gapfill_sources", ())),
@@ -142,8 +144,11 @@ def legs_frame(
                     "notes": leg.notes,
                 }
             )
+            rows[-1].update(leg_figures({**rows[-1], "geometry": g.line}))
             lines.append(g.line)
-    frame = pd.DataFrame(rows, columns=LEG_COLUMNS).astype({"seq": "int32", "published_km": "float64"})
+    frame = pd.DataFrame(rows, columns=LEG_COLUMNS).astype(
+        {"seq": "int32", "published_km": "float64", "gauge_mm": "Int32"}
+    )
     return gpd.GeoDataFrame(frame, geometry=lines, crs=CRS)
 
 
@@ -174,7 +179,9 @@ def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.G
             }
         )
         lines.append(corridor_line(mine))
-    frame = pd.DataFrame(rows, columns=CORRIDOR_COLUMNS).astype({"n_legs": "int32", "border_crossings": "int32"})
+    frame = pd.DataFrame(rows, columns=CORRIDOR_COLUMNS).astype(
+        {"n_legs": "int32", "border_crossings": "int32", "gauge_breaks": "int32", "transshipments": "int32"}
+    )
     return gpd.GeoDataFrame(frame, geometry=lines, crs=CRS)
 
 

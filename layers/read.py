@@ -27,7 +27,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from geo.errors import CatalogError
 from geo.geodesy import geodesic_km
 from geo.leg_geometry import QUALITIES, geometry_quality
-from geo.metrics import corridor_figures
+from geo.metrics import LEG_MODEL_COLUMNS, corridor_figures, leg_figures
 from geo.model import HubKind, Mode, Status
 from layers import frames
 from layers.frames import CRS, Layers
@@ -46,7 +46,8 @@ REQUIRED = {
     "corridors": ["corridor_id", "name"],
 }
 GEOMETRY = {"hubs": ("Point",), "legs": ("LineString", "MultiLineString"), "corridors": None}
-INTEGERS = {"seq", "n_legs", "border_crossings"}
+INTEGERS = {"seq", "n_legs", "border_crossings", "gauge_breaks", "transshipments"}
+NULLABLE_INTEGERS = {"gauge_mm"}
 DEFAULTS = {"gapfill_km": 0.0}
 """Columns files written before they existed lack: read as this value (no gap-fill track then)."""
 VALUES = {("hubs", "kind"): HubKind, ("legs", "mode"): Mode, ("legs", "status"): Status}
@@ -60,7 +61,7 @@ def _columns(name: str) -> list[str]:
 
 
 def _is_float(column: str) -> bool:
-    return column.endswith("_km") or column.endswith("_share")
+    return column.endswith(("_km", "_share")) or column.startswith(("days_", "co2e_kg"))
 
 
 def _conform(frame: gpd.GeoDataFrame, name: str, path: Path) -> gpd.GeoDataFrame:
@@ -99,6 +100,8 @@ def _conform(frame: gpd.GeoDataFrame, name: str, path: Path) -> gpd.GeoDataFrame
         values = frame[column] if present else pd.Series(DEFAULTS.get(column, np.nan), index=frame.index)
         if column in INTEGERS:
             out[column] = values.fillna(0).astype("int32")
+        elif column in NULLABLE_INTEGERS:
+            out[column] = pd.to_numeric(values, errors="coerce").round().astype("Int32")
         elif _is_float(column):
             out[column] = values.astype("float64")
         elif column in ours:
@@ -130,6 +133,9 @@ def _measure_legs(legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 legs.loc[unknown, "length_km"], legs.loc[unknown, "network_km"], gapfill[unknown], strict=True
             )
         ]
+    figures = [leg_figures(r) for r in legs.to_dict("records")]
+    for column in LEG_MODEL_COLUMNS:
+        legs[column] = [f[column] for f in figures]
     return legs
 
 
@@ -167,7 +173,9 @@ def _corridor_figures(corridors: gpd.GeoDataFrame, legs: gpd.GeoDataFrame, sourc
                 corridors.loc[corridors.index[i], column] = value
         lines.append(frames.corridor_line(mine))
     corridors.geometry = lines
-    return corridors.astype({"n_legs": "int32", "border_crossings": "int32"})
+    return corridors.astype(
+        {"n_legs": "int32", "border_crossings": "int32", "gauge_breaks": "int32", "transshipments": "int32"}
+    )
 
 
 def _read(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
