@@ -36,6 +36,7 @@ __all__ = [
     "leg_countries",
     "leg_facts",
     "leg_figures",
+    "leg_record",
 ]
 
 LEG_MODEL_COLUMNS = ("days_min", "days_max", "co2e_kg_per_tonne")
@@ -113,6 +114,37 @@ def leg_figures(row: Any, model: TransitModel | None = None) -> dict[str, float]
         "days_max": round(e.days_max, 2),
         "co2e_kg_per_tonne": round(e.co2e_kg_per_tonne, 2),
     }
+
+
+def leg_record(
+    leg: Leg, geometry: LegGeometry, hubs: Mapping[str, Hub] | None, model: TransitModel | None = None
+) -> dict[str, Any]:
+    """A leg's figures as the legs layer's columns: its ends, mode and status, its km on and off the network,
+    the quality of its line, its countries (with ``hubs``; else empty) and what it depends on, its gauge, its own
+    days and CO2e (:func:`leg_figures`), how its line was made; and its line as ``geometry``."""
+    g = geometry
+    countries = leg_countries(leg, g, hubs) if hubs is not None else []
+    record: dict[str, Any] = {
+        "from_hub": leg.from_hub,
+        "to_hub": leg.to_hub,
+        "mode": str(leg.mode),
+        "status": str(leg.status),
+        "length_km": round(g.length_km, 3),
+        "network_km": round(float(g.extras.get("network_km", 0.0)), 3),
+        "gapfill_km": round(float(g.extras.get("gapfill_km", 0.0)), 3),
+        "connector_km": round(float(g.extras.get("connector_km", 0.0)), 3),
+        "snap_km": round(float(g.extras.get("snap_km", 0.0)), 3),
+        "on_network_share": round(g.on_network_share, 4),
+        "geometry_quality": g.quality,
+        "published_km": leg.published_km,
+        "countries": ",".join(countries),
+        "depends_on": depends_on(countries),
+        "gauge_mm": leg.gauge_mm,
+        "method": g.method,
+        "geometry": g.line,
+    }
+    record.update(leg_figures(record, model))
+    return record
 
 
 def corridor_estimate(legs: pd.DataFrame, model: TransitModel | None = None) -> Estimate:

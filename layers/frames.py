@@ -21,7 +21,7 @@ import shapely
 
 from geo.catalog import Catalog
 from geo.geometry import GeometryBuilder, LegGeometry
-from geo.metrics import corridor_figures, depends_on, leg_countries, leg_figures
+from geo.metrics import corridor_figures, leg_record
 from geo.model import Corridor, Hub, Leg, Mode
 from layers.provenance import citations
 
@@ -116,35 +116,18 @@ def legs_frame(
     for c in corridors:
         for seq, leg in enumerate(c.legs, start=1):
             g = geometry_of(leg)
-            countries = leg_countries(leg, g, hubs) if hubs is not None else []
             rows.append(
                 {
                     "corridor_id": c.id,
                     "seq": seq,
-                    "from_hub": leg.from_hub,
-                    "to_hub": leg.to_hub,
-                    "mode": str(leg.mode),
-                    "status": str(leg.status),
-                    "length_km": round(g.length_km, 3),
-                    "network_km": round(float(g.extras.get("network_km", 0.0)), 3),
-                    "gapfill_km": round(float(g.extras.get("gapfill_km", 0.0)), 3),
-                    "connector_km": round(float(g.extras.get("connector_km", 0.0)), 3),
-                    "snap_km": round(float(g.extras.get("snap_km", 0.0)), 3),
-                    "on_network_share": round(g.on_network_share, 4),
-                    "geometry_quality": g.quality,
-                    "published_km": leg.published_km,
-                    "countries": ",".join(countries),
-                    "depends_on": depends_on(countries),
-                    "gauge_mm": leg.gauge_mm,
+                    **leg_record(leg, g, hubs),
                     "source": citations(leg.sources),
                     "published_source": citations([leg.published_km_source]),
                     "gapfill_source": citations(g.extras.get("gapfill_sources", ())),
-                    "method": g.method,
                     "attribution": "; ".join(g.attribution),
                     "notes": leg.notes,
                 }
             )
-            rows[-1].update(leg_figures({**rows[-1], "geometry": g.line}))
             lines.append(g.line)
     frame = pd.DataFrame(rows, columns=LEG_COLUMNS).astype(
         {"seq": "int32", "published_km": "float64", "gauge_mm": "Int32"}
