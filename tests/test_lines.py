@@ -16,10 +16,13 @@ from layers.frames import Layers, layers_from_catalog
 pytestmark = pytest.mark.network
 
 KNOWN_SHORT = {
-    ("ordubad", "dilucu"): "188 km is published for Ordubad–Sadarak, but the line along the Araz and the existing "
-    "Julfa–Nakhchivan–Sharur track measure about 150 km; no published alignment explains the rest",
-    ("dilucu", "kars"): "223.6 km is published; town-to-town chords through Aralık, Iğdır, Tuzluca and Digor give "
-    "about 188 km, and the mountain alignment of the new double track is not published",
+    ("ordubad", "dilucu"): "188 km is 'the total length of railways in the Nakhchivan section' (report.az 2025-12-05), "
+    "counted from Salamməlik on the Armenian border east of Ordubad and perhaps with station tracks (194.1 km for the "
+    "whole line, report.az 2026-01-14); the line along the Araz and the existing track measures about 150 km, and no "
+    "station list with coordinates was found",
+    ("dilucu", "kars"): "223.6–224 km is published; town points of the five stations (Digor, Tuzluca, Iğdır, Aralık, "
+    "Dilucu) and the branch from the Kars–Tbilisi line at about its km 12 (kiadyht.com) give about 199 km (-11 %); "
+    "the mountain alignment between Digor and Tuzluca, with its 11.5 km of tunnels, is not published",
 }
 """Planned or under-construction legs still more than 10 % short of their published length, and why."""
 
