@@ -181,3 +181,37 @@ def test_sea_links_hold_every_catalog_water_leg_with_its_via_points():
     assert links[("aktau", "alat")].mode == Mode.FERRY
     ports = [h for h in catalog.hubs.values() if h.kind == "sea_port"]
     assert len(links) >= len(ports) * (len(ports) - 1) // 2  # every pair of ports, however far apart
+
+
+# --- ports on the quay -------------------------------------------------------------------
+
+NOT_ON_THE_COAST = {
+    "shanghai": "city point on the Huangpu, 16 km from the 1:10m coast; the Yangshan terminals lie offshore",
+    "st-petersburg": "on the Neva, 5 km from the 1:10m coast",
+    "hamburg": "on the Elbe, 100 km upriver",
+    "astrakhan": "on the Volga, 48 km upriver",
+    "rotterdam": "city point on the Nieuwe Maas, 27 km from Maasvlakte",
+    "varna-zapad": "on Lake Beloslav, joined to the sea by a canal",
+    "turkmenbashi": "searoute's port point, 5 km from the 1:10m coast: no terminal coordinate found yet",
+}
+"""Sea ports not within 3 km of the 1:10m coastline, and why (river and lake ports cannot be checked this way)."""
+
+
+def test_sea_ports_lie_in_their_country_on_the_coast():
+    import shapely
+    import shapely.ops
+
+    from geo.countries import country_outlines
+    from geo.geodesy import distance_km
+
+    outlines = country_outlines()
+    far = {}
+    for h in load_catalog().hubs.values():
+        if h.kind != "sea_port":
+            continue
+        outline, point = outlines[h.country], shapely.Point(h.lon, h.lat)
+        assert outline.contains(point), h.id
+        edge = shapely.ops.nearest_points(outline.boundary, point)[0]
+        if (km := float(distance_km(h.lon, h.lat, edge.x, edge.y))) > 3.0:
+            far[h.id] = km
+    assert set(far) == set(NOT_ON_THE_COAST), far
