@@ -7,9 +7,10 @@ port hubs directly. So a route changes mode only at a hub, and every change
 costs :data:`TRANSFER_KM`, which keeps routes from hopping between modes for
 a few km of gain.
 
-Sea links are the catalog's sea and ferry legs, plus every pair of catalog sea
-ports less than :data:`~geo.sea.SEA_LINK_MAX_KM` apart on the maritime network
-(searoute), none through Russia's inland waterways (see :mod:`geo.sea`).
+Sea links are the catalog's sea and ferry legs (on their own lines, through
+their via points), plus every pair of catalog sea ports, however far apart, on
+the maritime network (searoute), none through Russia's inland waterways and
+none through a passage closed by ``sea_restrictions`` (see :mod:`geo.sea`).
 
 Countries are avoided by removing every network node inside their outlines,
 every hub in them, and every sea link from or to such a hub.
@@ -48,7 +49,7 @@ from geo.network import Network
 from geo.network_data import prepared_network
 from geo.places import check_within_reach, parse_place
 from geo.routing import DEFAULT_MAX_SNAP_KM, path_along, routed_geometry
-from geo.sea import sea_coords, sea_links, searoute_leg
+from geo.sea import PASSAGES, check_passages, sea_coords, sea_links, searoute_leg
 
 __all__ = [
     "BORDER_NODE_KM",
@@ -222,6 +223,7 @@ def _build_graph(
     outlines: dict[str, shapely.Geometry],
     network_of: NetworkSource,
     closed: Sequence[Border] = (),
+    sea_restrictions: Sequence[str] = (),
 ) -> _Graph:
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
@@ -262,10 +264,11 @@ def _build_graph(
                 vals += [np.array([cost, cost])]
     sea: dict[tuple[int, int], tuple[Mode, LegGeometry]] = {}
     if modes & {Mode.SEA, Mode.FERRY}:
-        for (a, b), water in sorted(sea_links(catalog, hubs).items()):
+        for (a, b), link in sorted(sea_links(catalog, hubs).items()):
+            water = link.mode
             if water not in modes:
                 continue
-            coords = sea_coords(hubs[a], hubs[b])
+            coords = sea_coords(hubs[a], hubs[b], via=link.via, restrictions=sea_restrictions)
             if coords is None:
                 continue
             sea_km = geodesic_km(coords)
@@ -337,6 +340,7 @@ def plan_route(
     modes: Iterable[Mode] = DEFAULT_MODES,
     boundaries: dict[str, shapely.Geometry] | None = None,
     closed_borders: Literal["respect", "allow"] = "respect",
+    sea_restrictions: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
     network_of: NetworkSource = prepared_network,  # type: ignore[assignment]
 ) -> PlannedRoute:
@@ -346,12 +350,15 @@ def plan_route(
     closed border (:func:`geo.borders.borders`); ``"allow"`` lets it, with a
     warning. A route that enters a war zone, or crosses a restricted border,
     carries a warning too (:attr:`PlannedRoute.warnings`, also in the summary).
+    ``sea_restrictions`` closes sea passages (:data:`geo.sea.PASSAGES`) to
+    every sea and ferry link.
 
     Raises
     ------
     OptionError
-        A place or country code is not understood, or ``closed_borders`` is not
-        one of :data:`CLOSED_BORDERS`.
+        A place or country code is not understood, ``closed_borders`` is not
+        one of :data:`CLOSED_BORDERS`, or a sea restriction is not a passage
+        searoute knows.
     NetworkError
         A place is out of reach of every chosen mode (checked before the graph
         is built; the message says how far, and from what), or no route exists
@@ -363,6 +370,7 @@ def plan_route(
         raise OptionError("modes: give at least one of rail, road, sea, ferry")
     if closed_borders not in CLOSED_BORDERS:
         raise OptionError(f"closed_borders {closed_borders!r}: choose from {', '.join(CLOSED_BORDERS)}")
+    sea_restrictions = check_passages(sea_restrictions)
     outlines = boundaries if boundaries is not None else country_outlines()
     closed = borders("closed") if closed_borders == "respect" else []
     avoid = [a.strip().upper() for a in avoid if a.strip()]
@@ -394,19 +402,23 @@ def plan_route(
     for (role, text), hub in zip(named, stops, strict=True):
         check_within_reach(f"{role} {text!r}", hub, modes, land, ports, hubs=catalog.hubs)
     say("building the multimodal graph")
-    graph = _build_graph(catalog, hubs, modes, avoid, outlines, network_of, closed)
+    graph = _build_graph(catalog, hubs, modes, avoid, outlines, network_of, closed, sea_restrictions)
     index = {h: graph.hub_base + i for i, h in enumerate(graph.hub_ids)}
     legs: list[tuple[Leg, LegGeometry]] = []
     for a, b in itertools.pairwise(stops):
         say(f"routing {a.id} → {b.id}")
         nodes = _path(graph, index[a.id], index[b.id])
         if nodes is None:
-            raise NetworkError(_why_no_route(catalog, a, b, modes, avoid, outlines, network_of, closed))
+            raise NetworkError(
+                _why_no_route(catalog, a, b, modes, avoid, outlines, network_of, closed, sea_restrictions)
+            )
         legs += _legs_from_path(graph, nodes, hubs)
     avoided: tuple[Border, ...] = ()
     if closed and any(closed_border_cut(net, closed, outlines).any() for net in land.values()):
         say("checking which closed borders the route avoided")
-        avoided = _avoided(graph, catalog, hubs, stops, modes, avoid, outlines, network_of, closed, legs)
+        avoided = _avoided(
+            graph, catalog, hubs, stops, modes, avoid, outlines, network_of, closed, legs, sea_restrictions
+        )
     countries = _route_countries(legs, hubs)
     warnings = route_warnings(countries)
     first, last = stops[0], stops[-1]
@@ -453,9 +465,10 @@ def _avoided(
     network_of: NetworkSource,
     closed: Sequence[Border],
     legs: Sequence[tuple[Leg, LegGeometry]],
+    sea_restrictions: Sequence[str] = (),
 ) -> tuple[Border, ...]:
     """The closed borders the shortest route would cross if they were open, and the route found does not."""
-    free = _build_graph(catalog, hubs, modes, avoid, outlines, network_of)
+    free = _build_graph(catalog, hubs, modes, avoid, outlines, network_of, (), sea_restrictions)
     index = {h: free.hub_base + i for i, h in enumerate(free.hub_ids)}
     free_legs: list[tuple[Leg, LegGeometry]] = []
     for a, b in itertools.pairwise(stops):
@@ -510,12 +523,18 @@ def _why_no_route(
     outlines: dict[str, shapely.Geometry],
     network_of: NetworkSource,
     closed: Sequence[Border] = (),
+    sea_restrictions: Sequence[str] = (),
 ) -> str:
     """Which constraint cut every route from ``a`` to ``b``: try again without each."""
     head = f"no route from {a.id} to {b.id} by {','.join(sorted(map(str, modes)))}"
     head += f" avoiding {','.join(avoid)}" if avoid else ""
 
-    def reachable(modes_: set[Mode], avoid_: Sequence[str], closed_: Sequence[Border] = closed) -> bool:
+    def reachable(
+        modes_: set[Mode],
+        avoid_: Sequence[str],
+        closed_: Sequence[Border] = closed,
+        sea_: Sequence[str] = sea_restrictions,
+    ) -> bool:
         hubs = {h.id: h for h in catalog.hubs.values()} | {a.id: a, b.id: b}
         if avoid_:
             inside = avoid_mask(
@@ -524,11 +543,14 @@ def _why_no_route(
             hubs = {
                 h.id: h for h, out in zip(list(hubs.values()), inside, strict=True) if not out or h.id in (a.id, b.id)
             }
-        g = _build_graph(catalog, hubs, modes_, avoid_, outlines, network_of, closed_)
+        g = _build_graph(catalog, hubs, modes_, avoid_, outlines, network_of, closed_, sea_)
         idx = {h: g.hub_base + i for i, h in enumerate(g.hub_ids)}
         return _path(g, idx[a.id], idx[b.id]) is not None
 
     try:
+        if sea_restrictions and reachable(modes, avoid, closed, ()):
+            shut = " and ".join(PASSAGES[p] for p in sea_restrictions)
+            return f"{head}: with {shut} closed no sea route is left; one exists with the passages open"
         if closed and reachable(modes, avoid, []):
             named = ", ".join(b.describe() for b in closed)
             return f"{head}: respecting the closed borders ({named}) cuts every route; --allow-closed-borders opens one"

@@ -240,3 +240,38 @@ def test_cli_mid_atlantic_point(catalog):
         r"or end at a port hub, or add road to --modes",
         line,
     ), line
+
+
+def _no_land_network(kind: str):
+    raise AssertionError(f"--modes sea needs no {kind} network")
+
+
+def test_sea_only_route_between_far_ports(catalog):
+    """Shanghai → Rotterdam has no port of call in the catalog: the link is the catalog's own Suez leg."""
+    route = plan_route(catalog, "shanghai", "rotterdam", modes=[Mode.SEA], network_of=_no_land_network)
+    (geom,) = route.geometry.values()
+    assert [leg.mode for leg in route.corridor.legs] == [Mode.SEA]
+    assert geom.length_km == pytest.approx(19_600, rel=0.02)
+    cape = plan_route(
+        catalog, "shanghai", "rotterdam", modes=[Mode.SEA], network_of=_no_land_network,
+        sea_restrictions=["babalmandab", "suez", "panama"],
+    )  # fmt: skip
+    assert cape.geometry[0].coords[:, 1].min() < -33 and cape.geometry[0].length_km > geom.length_km + 5_000
+    far = plan_route(catalog, "nhava-sheva", "st-petersburg", modes=[Mode.SEA], network_of=_no_land_network)
+    assert far.geometry[0].length_km > 10_000  # no chain of ports under 2,500 km apart joins these
+
+
+def test_sea_only_route_with_hormuz_closed_says_so(catalog):
+    with pytest.raises(NetworkError, match=r"with the Strait of Hormuz closed no sea route is left"):
+        plan_route(catalog, "bandar-abbas", "nhava-sheva", modes=[Mode.SEA], network_of=_no_land_network,
+                   sea_restrictions=["ormuz"])  # fmt: skip
+    with pytest.raises(OptionError, match=r"sea restriction 'hormuz': not a passage searoute knows"):
+        plan_route(catalog, "bandar-abbas", "nhava-sheva", modes=[Mode.SEA], sea_restrictions=["hormuz"])
+
+
+def test_cli_route_by_sea_finds_the_sea_route(tmp_path):
+    from maps.cli import main
+
+    result = CliRunner().invoke(main, ["route", "shanghai", "rotterdam", "--modes", "sea", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"shanghai → rotterdam\s+sea\s+19,\d{3}", result.output)
