@@ -55,6 +55,7 @@ __all__ = [
     "VOLGA_DON",
     "SeaLink",
     "check_passages",
+    "passages_on",
     "sea_builder",
     "sea_coords",
     "sea_geometry",
@@ -285,6 +286,21 @@ def sea_geometry(points: Sequence[tuple[float, float]], leg: Leg, *, restriction
     line = _clean_end(line[-2::-1], start)[::-1]
     line = np.vstack([line, end]) if not np.array_equal(line[-1], end) else line
     return searoute_leg(_dedupe(line))
+
+
+@cache
+def _passages_between(a: tuple[float, float], b: tuple[float, float]) -> frozenset[str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        feature = searoute.searoute(
+            list(a), list(b), units="km", restrictions=list(ALWAYS_CLOSED), return_passages=True
+        )
+    return frozenset(str(p) for p in feature["properties"].get("traversed_passages", []) or [])
+
+
+def passages_on(points: Sequence[tuple[float, float]]) -> frozenset[str]:
+    """The searoute passages (:data:`PASSAGES`) a sea leg through ``points`` takes with every passage open."""
+    return frozenset().union(*(_passages_between(tuple(a), tuple(b)) for a, b in itertools.pairwise(points)))
 
 
 def sea_builder(restrictions: Iterable[str] = ()) -> Builder:

@@ -6,7 +6,9 @@ Each command of the CLI is a thin wrapper around one function here:
 * :func:`build_catalog` – the same from catalog files, choosing the corridors as ``corridors build`` does;
 * :func:`build_from_layers` / :func:`build_from_layer_files` – from layers already made (a ``corridors.gpkg``
   read back, maybe edited in QGIS): nothing is re-routed;
-* :func:`build_route` – an ad-hoc route on the multimodal graph, built like a catalog corridor.
+* :func:`build_route` – an ad-hoc route on the multimodal graph, built like a catalog corridor;
+* :func:`compare` – catalog corridors under scenarios (``corridors compare``); a catalog build also writes
+  ``compare.html`` for its corridors that share their ends (:func:`build_compare`).
 
 The output layout and what a build owns are in :mod:`maps.output`.
 """
@@ -29,10 +31,13 @@ from geo.catalog import Catalog, load_catalog
 from geo.errors import CatalogError, CorridorMapperError
 from geo.geometry import GeometryBuilder
 from geo.model import RESERVED_IDS, Corridor, Mode, Status
+from geo.scenarios import Outcome, Scenario, evaluate, load_scenario, shipped_scenarios
+from geo.transit import transit_model
 from layers.frames import Layers, layers_from_catalog
 from layers.io import DEFAULT_FORMATS, parse_formats, write_layers
 from layers.provenance import attribution_lines, tool_version
 from layers.style import MODE_STYLES
+from maps.comparison import comparison_html, end_groups, ends_warning
 from maps.output import PAGES, check_out, staged_output
 from maps.render import (
     DEFAULT_TILES,
@@ -50,14 +55,17 @@ from maps.render import (
 __all__ = [
     "DEFAULT_OUT",
     "BuildResult",
+    "CompareResult",
     "Progress",
     "RouteResult",
     "build",
     "build_catalog",
+    "build_compare",
     "build_from_layer_files",
     "build_from_layers",
     "build_route",
     "check_options",
+    "compare",
     "corridors_to_build",
     "index_html",
     "networks_needed",
@@ -101,13 +109,15 @@ def _per_corridor(layers: Layers) -> list[tuple[str, Layers]]:
     return [(cid, layers.for_corridor(cid)) for cid in layers.corridors["corridor_id"]]
 
 
-def index_html(layers: Layers, *, title: str = "Trade corridors") -> str:
-    """The index page: a table of corridors with their key figures and links."""
+def index_html(layers: Layers, *, title: str = "Trade corridors", compare_page: str | None = None) -> str:
+    """The index page: a table of corridors with their key figures and links (to ``compare_page`` if given)."""
     env = Environment(autoescape=True, keep_trailing_newline=True)
     template = env.from_string((resources.files("maps") / "templates" / "index.html.j2").read_text(encoding="utf-8"))
     modes = [{"key": f"{m}_km", "label": MODE_STYLES[m].label, "color": MODE_STYLES[m].color} for m in Mode]
     return template.render(
         title=title,
+        compare_page=compare_page,
+        scope=transit_model().short_scope,
         corridors=layers.corridors.drop(columns="geometry").to_dict("records"),
         sketches={cid: route_sketch(mine.legs, width=140, height=56, title=cid) for cid, mine in _per_corridor(layers)},
         facts={row["corridor_id"]: Markup(facts_html(row.get("facts", ()))) for _, row in layers.corridors.iterrows()},
@@ -125,6 +135,7 @@ def _write_all(
     parameters: Mapping[str, str],
     progress: Progress,
     assets: Path | None = None,
+    pages: Mapping[str, str] | None = None,
 ) -> None:
     def page(m: folium.Map) -> str:
         html = render_html(m)
@@ -138,11 +149,14 @@ def _write_all(
         (root / "maps" / f"{cid}.html").write_text(html, encoding="utf-8")
     progress.step("maps: overview")
     (root / PAGES["overview"]).write_text(page(overview_map(layers, tiles=tiles)), encoding="utf-8")
-    (root / PAGES["index"]).write_text(index_html(layers), encoding="utf-8")
+    for name, html in (pages or {}).items():
+        (root / name).write_text(html, encoding="utf-8")
+    compare_page = PAGES["compare"] if PAGES["compare"] in (pages or {}) else None
+    (root / PAGES["index"]).write_text(index_html(layers, compare_page=compare_page), encoding="utf-8")
 
 
 def _steps(n_corridors: int, formats: tuple[str, ...]) -> int:
-    return len(formats) + n_corridors + 1
+    return len(formats) + n_corridors + 2
 
 
 def check_options(formats: Iterable[str], tiles: Tiles | None, assets: Path | None) -> tuple[str, ...]:
@@ -269,7 +283,10 @@ def build(
                 where = catalog.origin.get(f"corridor:{c.id}", "")
                 raise type(exc)(f"{where + ': ' if where else ''}corridor {c.id!r}, leg {seq}: {exc}") from None
     layers = layers_from_catalog(catalog, corridors, geometry_of=builder, every_hub=every_hub)
-    return _build(layers, out, tiles, formats, parameters or {}, progress, assets)
+    progress.step("comparison: every scenario")
+    comparison = build_compare(catalog, corridors, builder)
+    pages = {PAGES["compare"]: comparison} if comparison else {}
+    return _build(layers, out, tiles, formats, parameters or {}, progress, assets, pages)
 
 
 def build_catalog(
@@ -421,6 +438,7 @@ def _build(
     parameters: Mapping[str, str],
     progress: Progress,
     assets: Path | None = None,
+    pages: Mapping[str, str] | None = None,
 ) -> BuildResult:
     parameters = {
         **parameters,
@@ -429,6 +447,77 @@ def _build(
         "tiles": (tiles if isinstance(tiles, str) else f"{tiles.name} {tiles.url}") if tiles else "none",
     }
     with staged_output(out, f"corridor-mapper {tool_version()}") as staging:
-        _write_all(layers, staging, tiles, formats, parameters, progress, assets)
+        _write_all(layers, staging, tiles, formats, parameters, progress, assets, pages or {})
         files = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
     return BuildResult(out=out, layers=layers, files=files)
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """Corridors under scenarios: one outcome per corridor and scenario, and what the comparison should warn."""
+
+    catalog: Catalog
+    corridors: tuple[Corridor, ...]
+    scenarios: tuple[Scenario, ...]
+    outcomes: tuple[Outcome, ...]
+    warnings: tuple[str, ...] = ()
+
+    def html(self, *, title: str = "Corridors compared", index_link: bool = False) -> str:
+        """The comparison page (:func:`maps.comparison.comparison_html`)."""
+        model = transit_model()
+        return comparison_html(
+            self.outcomes,
+            self.scenarios,
+            names={c.id: c.name for c in self.corridors},
+            hub_names={h.id: h.name for h in self.catalog.hubs.values()},
+            model=model,
+            title=title,
+            as_of=model.meta.as_of,
+            index_link=index_link,
+        )
+
+
+def compare(
+    corridor_ids: Sequence[str] = (),
+    scenarios: Sequence[str | Scenario] = ("baseline",),
+    *,
+    year: int | None = None,
+    catalog_files: Sequence[Path | str] = (),
+    catalog: Catalog | None = None,
+    geometry_of: GeometryBuilder | None = None,
+    progress: Progress | None = None,
+) -> CompareResult:
+    """``corridors compare``: catalog corridors (all for none) under scenarios (names or files), with ``year``.
+
+    Raises
+    ------
+    CatalogError
+        An unknown corridor id, or a scenario file that breaks the schema.
+    OptionError
+        An unknown scenario name (the message lists the shipped ones).
+    """
+    progress = progress or _Silent()
+    chosen = [s if isinstance(s, Scenario) else load_scenario(s, year=year) for s in scenarios or ("baseline",)]
+    chosen = [s.with_year(year) for s in chosen]
+    catalog = catalog or load_catalog(catalog_files)
+    corridors = catalog.select(list(corridor_ids) or None)
+    prepare_networks(networks_needed(corridors), progress)
+    progress.start(len(chosen))
+    outcomes: list[Outcome] = []
+    base = geometry_of or GeometryBuilder(catalog.hubs)
+    for s in chosen:
+        progress.step(f"scenario: {s.label}")
+        outcomes += evaluate(catalog, corridors, [s], geometry_of=base)
+    warning = ends_warning(outcomes, {h.id: h.name for h in catalog.hubs.values()})
+    return CompareResult(catalog, tuple(corridors), tuple(chosen), tuple(outcomes), (warning,) if warning else ())
+
+
+def build_compare(catalog: Catalog, corridors: Sequence[Corridor], geometry_of: GeometryBuilder) -> str | None:
+    """The comparison page of a catalog build: its corridors that share their ends with another, under every
+    shipped scenario; None when no two corridors share their ends."""
+    probe = [Outcome(c.id, "", True, "", c.legs[0].from_hub, c.legs[-1].to_hub) for c in corridors]
+    shared = [cid for group in end_groups(probe) if len(group) > 1 for cid in group]
+    if not shared:
+        return None
+    result = compare(shared, list(shipped_scenarios().values()), catalog=catalog, geometry_of=geometry_of)
+    return result.html(title="Corridors compared, under each scenario", index_link=True)

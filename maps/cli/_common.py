@@ -286,6 +286,22 @@ catalog_option = click.option(
     help="A catalog file of your own (TOML); repeatable. Its corridors may use the embedded hubs.",
 )
 
+scenario_option = click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    metavar="NAME|FILE",
+    help="A scenario (corridors list --scenarios) or a scenario file (.toml); repeatable.",
+)
+
+year_option = click.option(
+    "--year",
+    type=click.IntRange(1900, 2100),
+    default=None,
+    metavar="YYYY",
+    help="Open the planned and under-construction legs due to open by this year (their 'opens' year).",
+)
+
 tiles_option = click.option(
     "--tiles",
     default=DEFAULT_TILES,

@@ -15,13 +15,27 @@ __all__ = ["list_cmd"]
 
 @click.command("list")
 @click.option("--hubs", "show_hubs", is_flag=True, help="List the hubs (id, name, country, kind, position).")
+@click.option("--scenarios", "show_scenarios", is_flag=True, help="List the shipped scenarios (for --scenario).")
 @catalog_option
 @command
-def list_cmd(show_hubs: bool, catalog_files: tuple[Path, ...], output: Output) -> dict[str, Any]:
-    """Print the catalog's corridors (or, with --hubs, its hubs).
+def list_cmd(show_hubs: bool, show_scenarios: bool, catalog_files: tuple[Path, ...], output: Output) -> dict[str, Any]:
+    """Print the catalog's corridors (or, with --hubs, its hubs; with --scenarios, the scenarios).
 
     Also checks catalog files given with --catalog, without building.
     """
+    if show_scenarios:
+        from geo.scenarios import shipped_scenarios
+
+        scenarios: list[dict[str, Any]] = [
+            {"name": s.name, "as_of": s.as_of, "description": s.description, "sources": [str(x) for x in s.sources]}
+            for s in shipped_scenarios().values()
+        ]
+        output.table(
+            "Scenarios",
+            ["name", "as of", "description"],
+            [[str(s["name"]), str(s["as_of"]), str(s["description"])] for s in scenarios],
+        )
+        return {"scenarios": scenarios}
     catalog = load_catalog(catalog_files)
     if show_hubs:
         hubs = [
