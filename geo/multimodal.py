@@ -341,6 +341,7 @@ def plan_route(
     boundaries: dict[str, shapely.Geometry] | None = None,
     closed_borders: Literal["respect", "allow"] = "respect",
     sea_restrictions: Sequence[str] = (),
+    open_borders: Iterable[Iterable[str]] = (),
     progress: Callable[[str], None] | None = None,
     network_of: NetworkSource = prepared_network,  # type: ignore[assignment]
 ) -> PlannedRoute:
@@ -351,7 +352,8 @@ def plan_route(
     warning. A route that enters a war zone, or crosses a restricted border,
     carries a warning too (:attr:`PlannedRoute.warnings`, also in the summary).
     ``sea_restrictions`` closes sea passages (:data:`geo.sea.PASSAGES`) to
-    every sea and ferry link.
+    every sea and ferry link; ``open_borders`` (pairs of ISO3 codes) are
+    closed borders treated as open (a scenario's).
 
     Raises
     ------
@@ -372,7 +374,8 @@ def plan_route(
         raise OptionError(f"closed_borders {closed_borders!r}: choose from {', '.join(CLOSED_BORDERS)}")
     sea_restrictions = check_passages(sea_restrictions)
     outlines = boundaries if boundaries is not None else country_outlines()
-    closed = borders("closed") if closed_borders == "respect" else []
+    opened = {frozenset(p) for p in open_borders}
+    closed = [b for b in borders("closed") if b.pair not in opened] if closed_borders == "respect" else []
     avoid = [a.strip().upper() for a in avoid if a.strip()]
     unknown = [a for a in avoid if a not in outlines]
     if unknown:

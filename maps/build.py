@@ -373,6 +373,7 @@ def build_route(
     modes: Iterable[Mode] | None = None,
     boundaries: Path | None = None,
     closed_borders: Literal["respect", "allow"] = "respect",
+    scenario: Scenario | None = None,
     catalog_files: Sequence[Path | str] = (),
     out: Path | str | None = None,
     tiles: Tiles | None = DEFAULT_TILES,
@@ -382,7 +383,8 @@ def build_route(
     """``corridors route``: the shortest route from ``origin`` to ``destination`` (hub ids or ``lat,lon``), built.
 
     The route is planned on the multimodal graph (:func:`geo.multimodal.plan_route`)
-    and written like a catalog corridor into ``out`` (default ``./<route id>``).
+    and written like a catalog corridor into ``out`` (default ``./<route id>``). A ``scenario``
+    adds its avoided countries, closes its sea passages and opens its borders.
 
     Raises
     ------
@@ -402,6 +404,8 @@ def build_route(
     outlines = boundaries_from_file(boundaries) if boundaries else None
     catalog = load_catalog(catalog_files)
     prepare_networks([str(m) for m in chosen if m in (Mode.RAIL, Mode.ROAD)], progress)
+    if scenario is not None:
+        avoid = list(dict.fromkeys([*(a.strip().upper() for a in avoid if a.strip()), *scenario.avoid_countries]))
     planned = plan_route(
         catalog,
         origin,
@@ -411,6 +415,8 @@ def build_route(
         modes=chosen,
         boundaries=outlines,
         closed_borders=closed_borders,
+        sea_restrictions=scenario.closed_passages if scenario else (),
+        open_borders=scenario.open_borders if scenario else (),
         progress=progress.note,
     )
     route_catalog = planned.catalog(catalog)
@@ -421,6 +427,7 @@ def build_route(
         "avoid": ",".join(avoid) or "none",
         "modes": ",".join(map(str, chosen)),
         "closed_borders": closed_borders,
+        "scenario": scenario.label if scenario else "none",
     }
     result = build_from_layers(
         layers, out or Path(planned.corridor.id), tiles=tiles, formats=formats, parameters=parameters, progress=progress

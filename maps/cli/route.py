@@ -10,6 +10,7 @@ import click
 from geo.errors import OptionError
 from geo.model import Mode
 from geo.multimodal import DEFAULT_MODES
+from geo.scenarios import load_scenario
 from maps.build import build_route
 from maps.cli._common import (
     Output,
@@ -62,6 +63,13 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
     is_flag=True,
     help="Let the route cross closed borders (RUS-UKR, ARM-AZE, ...; geo/data/borders.toml), with a warning.",
 )
+@click.option(
+    "--scenario",
+    "scenario_name",
+    default=None,
+    metavar="NAME|FILE",
+    help="Route under a scenario: its avoided countries, closed sea passages, opened borders.",
+)
 @click.option("--out", default=None, metavar="DIR", help="Output folder [default: ./<route id>].")
 @tiles_option
 @tiles_attr_option
@@ -76,6 +84,7 @@ def route_cmd(
     modes: str,
     boundaries: Path | None,
     allow_closed_borders: bool,
+    scenario_name: str | None,
     out: str | None,
     tiles: str,
     tiles_attr: str,
@@ -92,6 +101,7 @@ def route_cmd(
     """
     countries = [a.strip() for a in avoid.split(",") if a.strip()]
     chosen = parse_modes(modes)
+    scenario = load_scenario(scenario_name) if scenario_name else None
     with output.progress("routing") as progress:
         result = build_route(
             origin,
@@ -101,6 +111,7 @@ def route_cmd(
             modes=chosen,
             boundaries=boundaries,
             closed_borders="allow" if allow_closed_borders else "respect",
+            scenario=scenario,
             catalog_files=catalog_files,
             out=out,
             tiles=tiles_from_options(tiles, tiles_attr),
@@ -116,6 +127,9 @@ def route_cmd(
             "to_hub": leg.to_hub,
             "mode": leg.mode,
             "length_km": float(leg.length_km),
+            "days_min": float(leg.days_min),
+            "days_max": float(leg.days_max),
+            "co2e_kg_per_tonne": float(leg.co2e_kg_per_tonne),
             "on_network_share": float(leg.on_network_share),
             "countries": [c for c in leg.countries.split(",") if c],
         }
@@ -123,12 +137,24 @@ def route_cmd(
     ]
     rows = [
         [f"{leg['from_hub']} → {leg['to_hub']}", leg["mode"], f"{leg['length_km']:,.0f}",
-         f"{leg['on_network_share']:.0%}", " ".join(leg["countries"])]
+         f"{leg['days_min']:.1f}–{leg['days_max']:.1f}", f"{leg['on_network_share']:.0%}", " ".join(leg["countries"])]
         for leg in legs
     ]  # fmt: skip
-    rows.append(["total", "", f"{total['length_km']:,.0f}", "", f"{total['border_crossings']} border crossings"])
+    crossings = int(total["border_crossings"])
+    rows.append(
+        ["total", "", f"{total['length_km']:,.0f}", f"{total['days_min']:.0f}–{total['days_max']:.0f}", "",
+         f"{crossings} border crossing{'s' if crossings != 1 else ''}, {int(total['transshipments'])} transshipments"]
+    )  # fmt: skip
     output.table(
-        result.corridor.name, ["leg", "mode", "km", "on network", "countries"], rows, right=["km", "on network"]
+        result.corridor.name,
+        ["leg", "mode", "km", "days", "on network", "countries"],
+        rows,
+        right=["km", "days", "on network"],
+    )
+    output.say(
+        f"Transit {total['days_min']:.0f}–{total['days_max']:.0f} days (border dwell, transshipments and waits "
+        f"included); CO2e {total['co2e_kg_per_tonne']:,.0f} kg per tonne, {total['co2e_kg_per_teu']:,.0f} kg per TEU "
+        f"({total['co2e_scope']})"
     )
     if result.avoided_borders:
         output.say("Closed borders respected: " + ", ".join(b.describe() for b in result.avoided_borders))
@@ -137,7 +163,10 @@ def route_cmd(
     page = result.build.out / "maps" / f"{result.corridor.id}.html"
     output.say(f"Built {result.corridor.id} into {result.build.out}/ in {output.elapsed():.1f} s")
     output.say(f"  open {page}")
-    columns = ["length_km", "rail_km", "road_km", "sea_km", "ferry_km", "border_crossings"]
+    columns = [
+        "length_km", "rail_km", "road_km", "sea_km", "ferry_km", "border_crossings", "gauge_breaks", "transshipments",
+        "days_min", "days_max", "co2e_kg_per_tonne", "co2e_kg_per_teu", "co2e_scope",
+    ]  # fmt: skip
     return {
         "id": result.corridor.id,
         "name": result.corridor.name,
@@ -150,6 +179,7 @@ def route_cmd(
         "countries": [c for c in str(total["countries"]).split(",") if c],
         "legs": legs,
         "closed_borders": "allow" if allow_closed_borders else "respect",
+        "scenario": scenario.label if scenario else None,
         "avoided_borders": [
             {"border": b.label, "state": b.state, "since": b.since, "sources": [s.url or s.text for s in b.sources]}
             for b in result.avoided_borders
