@@ -272,11 +272,38 @@ def _to_sources(value: Any) -> Any:
     return value
 
 
+class Claim(_Strict):
+    """A comparison a fact asserts, in a form the tool can measure: this corridor against ``versus``.
+
+    ``metric`` ``length_km`` or ``days`` (the middle of the transit model's range); ``claim`` the
+    direction (``shorter``/``longer`` for km, ``faster``/``slower`` for days); ``by`` the published
+    difference (min, max) in the metric's unit, or ``ratio`` (min, max) of this corridor's figure to
+    the other's. :func:`geo.claims.check_claims` measures it.
+    """
+
+    versus: Slug
+    metric: Literal["length_km", "days"]
+    claim: Literal["shorter", "longer", "faster", "slower"]
+    by: tuple[float, float] | None = None
+    ratio: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Claim:
+        words = {"length_km": ("shorter", "longer"), "days": ("faster", "slower")}[self.metric]
+        if self.claim not in words:
+            raise ValueError(f"a claim about {self.metric} is {' or '.join(words)}, not {self.claim!r}")
+        if (self.by is None) == (self.ratio is None):
+            raise ValueError("give the published difference as 'by' = [min, max] or 'ratio' = [min, max]")
+        return self
+
+
 class Fact(_Strict):
     """A figure worth showing on click (capacity, volume, transit time), with its source."""
 
     text: Text
     sources: list[Source] = Field(min_length=1)
+    check: Claim | None = None
+    """A comparison the fact makes that the tool measures (and shows beside the fact)."""
 
     _sources = field_validator("sources", mode="before")(_to_sources)
 

@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from geo.catalog import Catalog
+from geo.claims import check_claims
 from geo.geometry import GeometryBuilder, LegGeometry
 from geo.metrics import corridor_figures, leg_record
 from geo.model import Corridor, Hub, Leg, Mode
@@ -48,7 +49,7 @@ CORRIDOR_COLUMNS = [
     "corridor_id", "name", "length_km", *(f"{m}_km" for m in Mode),
     "under_construction_km", "planned_km", "n_legs", "border_crossings", "gauge_breaks", "transshipments",
     "days_min", "days_max", "co2e_kg_per_tonne", "co2e_kg_per_teu", "co2e_scope", "countries", "depends_on", "summary",
-    "facts", "source",
+    "facts", "claims_checked", "source",
 ]  # fmt: skip
 
 
@@ -162,6 +163,11 @@ def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.G
             }
         )
         lines.append(corridor_line(mine))
+    checks = check_claims(
+        {c.id: c for c in corridors}, {r["corridor_id"]: r for r in rows}, {c.id: c.name for c in corridors}
+    )
+    for r in rows:
+        r["claims_checked"] = "\n".join(f"{k.fact}: {k.sentence}" for k in checks if k.corridor_id == r["corridor_id"])
     frame = pd.DataFrame(rows, columns=CORRIDOR_COLUMNS).astype(
         {"n_legs": "int32", "border_crossings": "int32", "gauge_breaks": "int32", "transshipments": "int32"}
     )

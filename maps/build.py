@@ -43,6 +43,7 @@ from maps.render import (
     DEFAULT_TILES,
     Tiles,
     check_assets,
+    claims_html,
     corridor_map,
     facts_html,
     inline_assets,
@@ -120,7 +121,10 @@ def index_html(layers: Layers, *, title: str = "Trade corridors", compare_page: 
         scope=transit_model().short_scope,
         corridors=layers.corridors.drop(columns="geometry").to_dict("records"),
         sketches={cid: route_sketch(mine.legs, width=140, height=56, title=cid) for cid, mine in _per_corridor(layers)},
-        facts={row["corridor_id"]: Markup(facts_html(row.get("facts", ()))) for _, row in layers.corridors.iterrows()},
+        facts={
+            row["corridor_id"]: Markup(facts_html(row.get("facts", ())) + claims_html(row.get("claims_checked", "")))
+            for _, row in layers.corridors.iterrows()
+        },
         modes=modes,
         attribution=attribution_lines(layers),
         version=tool_version(),

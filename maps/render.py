@@ -124,6 +124,23 @@ def _share(value: object) -> str | None:
     return f"{100 * float(value):.0f} %"
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not pd.isna(value) else None
+
+
+def corridor_figures_line(row: Any) -> str:
+    """``11,690 km · 16–27 days (model) · 2,280 kg CO2e/TEU``: a corridor's figures in one line (plain text)."""
+    parts = []
+    km, lo, hi, co2 = (_number(row.get(k)) for k in ("length_km", "days_min", "days_max", "co2e_kg_per_teu"))
+    if km is not None:
+        parts.append(f"{km:,.0f} km")
+    if lo is not None and hi is not None:
+        parts.append(f"{lo:.0f}–{hi:.0f} days (model)")
+    if co2 is not None:
+        parts.append(f"{co2:,.0f} kg CO2e/TEU")
+    return " · ".join(parts)
+
+
 def _leg_popup(leg: Any, hub_names: dict[str, str], corridor: str | None) -> str:
     title = f"{hub_names.get(leg.from_hub, leg.from_hub)} → {hub_names.get(leg.to_hub, leg.to_hub)}"
     mode, status = MODE_STYLES[Mode(leg.mode)], STATUS_STYLES[Status(leg.status)]
@@ -138,6 +155,14 @@ def _leg_popup(leg: Any, hub_names: dict[str, str], corridor: str | None) -> str
             + (f" <small>{_sources_html(leg.published_source)}</small>" if leg.published_source else ""),
         ),
     ]
+    lo, hi = _number(getattr(leg, "days_min", None)), _number(getattr(leg, "days_max", None))
+    if lo is not None and hi is not None:
+        rows.append(
+            ("Transit (model)", f"{lo:.1f}–{hi:.1f} days <small>(line haul, borders, waits on this leg)</small>")
+        )
+    co2 = _number(getattr(leg, "co2e_kg_per_tonne", None))
+    if co2 is not None:
+        rows.append(("CO2e (WTW)", f"{co2:,.1f} kg per tonne"))
     share = _share(getattr(leg, "on_network_share", None))
     if share is not None:
         rows.append(("On network", esc(share)))
@@ -158,6 +183,14 @@ def _leg_popup(leg: Any, hub_names: dict[str, str], corridor: str | None) -> str
         rows.append(("Notes", esc(leg.notes)))
     head = f"<div class='cm-sub'>{esc(corridor)}</div>" if corridor else ""
     return f"<div class='cm-pop'><b>{esc(title)}</b>{head}<table class='cm-facts'>{_rows(rows)}</table></div>"
+
+
+def claims_html(checked: object) -> str:
+    """The ``claims_checked`` cell (one claim per line) as an escaped HTML list, headed as the tool's own check."""
+    if not isinstance(checked, str) or not checked.strip():
+        return ""
+    items = "".join(f"<li>{esc(line)}</li>" for line in checked.splitlines() if line.strip())
+    return f"<p class='cm-claims-head'><b>Published claims, measured here</b></p><ul class='cm-factlist'>{items}</ul>"
 
 
 def facts_html(facts: Iterable[Fact] | None) -> str:
@@ -354,6 +387,7 @@ class _Legend(MacroElement):
         {% macro html(this, kwargs) %}
         <div class="cm-legend leaflet-control" id="{{ this.get_name() }}">
           <div class="cm-legend-title">{{ this.title }}</div>
+          {% if this.figures %}<div class="cm-legend-figures">{{ this.figures }}</div>{% endif %}
           {% for sample, label in this.modes %}<div>{{ sample }} {{ label }}</div>{% endfor %}
           {% if this.statuses|length > 1 %}<div class="cm-legend-gap"></div>
           {% for sample, label in this.statuses %}<div>{{ sample }} {{ label }}</div>{% endfor %}{% endif %}
@@ -370,6 +404,7 @@ class _Legend(MacroElement):
             font: 12px/1.5 system-ui, sans-serif; color: #222; max-width: 250px; }
           .cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; }
           .cm-legend-gap { height: 4px; }
+          .cm-legend-figures { color: #333; font-size: 11.5px; margin: -2px 0 4px; }
           .cm-legend-note { color: #666; font-size: 11px; margin-top: 4px; }
           details.cm-about { margin-top: 4px; font-size: 11.5px; }
           details.cm-about summary { cursor: pointer; color: #0b5cad; }
@@ -415,10 +450,12 @@ class _Legend(MacroElement):
         *,
         about: str = "",
         qualities: Iterable[str] = (),
+        figures: str = "",
     ) -> None:
         super().__init__()
         self._name = "Legend"
         self.title = esc(title)
+        self.figures = esc(figures)
         self.about = Markup(about)  # built from escaped parts by the caller
         self.water = WATER
         modes, statuses, kinds = set(modes), set(statuses), set(kinds)
@@ -772,16 +809,23 @@ def _finish(
     The overview names no countries (too busy) and starts with its minimap folded.
     """
     _Direction(drawn).add_to(m)
-    about = ""
+    about = figures = ""
     if not overview and len(layers.corridors) == 1:
         row = layers.corridors.iloc[0]
+        figures = corridor_figures_line(row)
         summary, facts = row.get("summary", ""), facts_html(row.get("facts", ()))
         sources = _sources_html(row.get("source", ()), "; ")
-        about = (f"<p>{esc(summary)}</p>" if summary else "") + facts
+        about = (f"<p>{esc(summary)}</p>" if summary else "") + facts + claims_html(row.get("claims_checked", ""))
         about += f"<p class='cm-src'>Sources: {sources}</p>" if sources else ""
     qualities = layers.legs["geometry_quality"] if "geometry_quality" in layers.legs.columns else ()
     _Legend(
-        title, layers.legs["mode"], layers.legs["status"], layers.hubs["kind"], about=about, qualities=qualities
+        title,
+        layers.legs["mode"],
+        layers.legs["status"],
+        layers.hubs["kind"],
+        about=about,
+        qualities=qualities,
+        figures=figures,
     ).add_to(m)
     _Attribution([*layers.attribution, OUTLINES_ATTRIBUTION]).add_to(m)
     folium.LayerControl(collapsed=collapsed).add_to(m)
