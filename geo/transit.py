@@ -5,7 +5,7 @@ read by :func:`transit_model`): line-haul speed per mode, dwell per border
 crossing (by mode, less inside a customs union, more at a named crossing such
 as Brest–Małaszewicze), per gauge change away from a border, per change of
 mode (transshipment), waiting for a Caspian ferry, intermediate port calls of
-deep-sea services, the Suez Canal passage; emission factors per mode in one
+deep-sea services, waiting for an infrequent feeder, the Suez Canal passage; emission factors per mode in one
 scope (well-to-wheel, GLEC Framework v3.2 / ISO 14083), per tonne-km, or per
 TEU-km for container ships (converted with the stated payload per TEU).
 
@@ -181,6 +181,8 @@ class Sea(_Strict):
     deep_sea_note: str = ""
     port_calls: PerDistance
     suez: Duration
+    wait_at: tuple[AtHubs, ...] = ()
+    """Waiting for a sailing at ports with infrequent feeder services (by the departure port)."""
 
 
 class Ferry(_Strict):
@@ -417,6 +419,10 @@ def estimate(legs: Sequence[LegFacts], model: TransitModel | None = None) -> Est
             if leg.via_suez:
                 lo, hi = model.sea.suez.hours()
                 parts.append(Part("Suez Canal", name, lo, hi, i))
+            sailing = _at(model.sea.wait_at, leg.from_hub) if leg.mode == Mode.SEA else None
+            if sailing is not None:
+                lo, hi = sailing.hours()
+                parts.append(Part("sailing wait", leg.from_hub, lo, hi, i))
         else:
             for a, b in itertools.pairwise(leg.countries):
                 if a == b:

@@ -90,10 +90,14 @@ def test_a_deep_sea_leg_through_suez_pays_calls_and_the_canal_and_uses_its_trade
 
 
 def test_a_short_sea_leg_is_a_feeder_with_the_industry_average_factor():
-    e = estimate([LegFacts("poti", "constanta", Mode.SEA, 1_100.0, ("GEO", "ROU"))])
+    e = estimate([LegFacts("anzali", "astrakhan", Mode.SEA, 1_100.0, ("IRN", "RUS"))])
     assert [p.kind for p in e.parts] == ["sea line haul"]
     assert e.days_max == pytest.approx(1_100 / (10 * 1.852) / H)
     assert e.co2e_kg_per_tonne == pytest.approx(1_100 * 7.17 / 1000)
+    # from a Black Sea port with a feeder a week or less, cargo waits for the sailing
+    poti = estimate([LegFacts("poti", "constanta", Mode.SEA, 1_100.0, ("GEO", "ROU"))])
+    assert [p.kind for p in poti.parts] == ["sea line haul", "sailing wait"]
+    assert poti.days_max - e.days_max == pytest.approx(3.5)
 
 
 def test_road_and_ferry_factors_are_well_to_wheel_per_tonne_km():
@@ -138,3 +142,31 @@ def test_a_bad_parameter_file_names_the_file_the_field_and_the_value():
         transit_model_from_toml(unsourced, "my.toml")
     with pytest.raises(CatalogError, match=r"my\.toml: not valid TOML"):
         transit_model_from_toml("[meta", "my.toml")
+
+
+def test_the_calibration_table_in_the_docs_is_current_and_every_miss_is_explained():
+    from pathlib import Path
+
+    from geo.calibration import calibration_rows, calibration_table
+
+    rows = calibration_rows()
+    assert len(rows) >= 15
+    docs = (Path(__file__).parents[1] / "docs" / "transit.md").read_text(encoding="utf-8")
+    assert calibration_table() in docs, "regenerate: python -m geo.calibration, paste into docs/transit.md"
+    for r in rows:
+        t = r["target"]
+        assert r["overlap"] or t.explain, f"{t.corridor} {t.from_hub} -> {t.to_hub}: a miss needs 'explain'"
+        lo, hi = r["model"]
+        assert hi <= 2.5 * lo
+    assert sum(r["overlap"] for r in rows) >= len(rows) // 2
+
+
+def test_every_catalog_corridor_has_a_days_range_at_most_two_and_a_half_times_wide():
+    from geo.catalog import load_catalog
+    from layers.frames import layers_from_catalog
+
+    catalog = load_catalog()
+    corridors = layers_from_catalog(catalog, catalog.select(None)).corridors
+    assert (corridors["days_min"] > 0).all()
+    assert (corridors["days_max"] <= 2.5 * corridors["days_min"]).all(), corridors[["corridor_id", "days_min"]]
+    assert ((corridors["co2e_kg_per_teu"] - 10 * corridors["co2e_kg_per_tonne"]).abs() <= 1).all()
