@@ -81,7 +81,8 @@ def calibration_table() -> str:
     ]
     for r in calibration_rows():
         t: Target = r["target"]  # type: ignore[assignment]
-        lo, hi = r["model"]  # type: ignore[misc]
+        model_range: tuple[float, float] = r["model"]  # type: ignore[assignment]
+        lo, hi = model_range
         pub = f"{t.days[0]:g}" if t.days[0] == t.days[1] else f"{t.days[0]:g}–{t.days[1]:g}"
         where = f"`{t.corridor}` {t.from_hub} → {t.to_hub}" + (f" ({t.scenario})" if t.scenario != "baseline" else "")
         mark = "✔" if r["overlap"] else "✘"
