@@ -14,8 +14,10 @@ from importlib import resources
 
 import pandas as pd
 
+from geo.catalog import load_catalog
 from geo.geometry import GeometryBuilder
 from geo.metrics import corridor_estimate, leg_record
+from geo.scenarios import load_scenario, scenario_builder
 
 __all__ = ["Target", "calibration_rows", "calibration_table", "published_times"]
 
@@ -54,15 +56,12 @@ def published_times() -> list[Target]:
 
 def calibration_rows() -> list[dict[str, object]]:
     """Each target with the model's range for the same stretch (under its scenario) and whether they overlap."""
-    from geo.catalog import load_catalog
-    from geo.scenarios import _builder_for, load_scenario
-
     catalog = load_catalog()
     base = GeometryBuilder(catalog.hubs)
     rows = []
     for t in published_times():
         corridor = catalog.corridors[t.corridor]
-        build = _builder_for(load_scenario(t.scenario), base)
+        build = scenario_builder(load_scenario(t.scenario), base)
         ids = [leg.from_hub for leg in corridor.legs]
         start = ids.index(t.from_hub)
         end = next(i for i, leg in enumerate(corridor.legs) if leg.to_hub == t.to_hub)

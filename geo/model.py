@@ -318,6 +318,8 @@ class Hub(_Strict):
     kind: HubKind
     lat: Latitude
     lon: Longitude
+    status: Status = Status.OPERATIONAL
+    """A port or terminal still being built (``under_construction``, ``planned``) takes no ad-hoc route."""
     sources: list[Source] = Field(min_length=1)
     facts: list[Fact] = []
     notes: str = ""

@@ -43,6 +43,7 @@ from geo.geometry import GeometryBuilder, leg_points
 from geo.leg_geometry import LegGeometry
 from geo.metrics import corridor_figures, leg_record
 from geo.model import Corridor, Leg, Source, Status
+from geo.sea import PASSAGES, passages_on, sea_builder
 from geo.transit import TransitModel, transit_model
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "Scenario",
     "evaluate",
     "load_scenario",
+    "scenario_builder",
     "scenario_from_toml",
     "shipped_scenarios",
 ]
@@ -102,8 +104,6 @@ class Scenario(BaseModel):
     @field_validator("closed_passages")
     @classmethod
     def _passages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from geo.sea import PASSAGES
-
         for v in value:
             if v not in PASSAGES:
                 guess = _did_you_mean(v, PASSAGES)
@@ -257,11 +257,10 @@ def _closed_reason(leg: Leg) -> str:
     return f"{leg.from_hub} → {leg.to_hub} is {str(leg.status).replace('_', ' ')}: {when}"
 
 
-def _builder_for(scenario: Scenario, base: GeometryBuilder) -> Callable[[Leg], LegGeometry]:
+def scenario_builder(scenario: Scenario, base: GeometryBuilder) -> Callable[[Leg], LegGeometry]:
     """Leg geometry under a scenario: the base builder's, except water legs that take a passage it closes."""
     if not scenario.closed_passages:
         return base
-    from geo.sea import passages_on, sea_builder
 
     sea = sea_builder(scenario.closed_passages)
     cache: dict[str, LegGeometry] = {}
@@ -348,6 +347,6 @@ def evaluate(
     model = model or transit_model()
     out = []
     for s in scenarios:
-        build = _builder_for(s, base)
+        build = scenario_builder(s, base)
         out += [_evaluate_one(c, s, build, catalog, model) for c in corridors]
     return out

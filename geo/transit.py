@@ -181,8 +181,10 @@ class Sea(_Strict):
     deep_sea_note: str = ""
     port_calls: PerDistance
     suez: Duration
+    wait: Duration
+    """Waiting for the next sailing of a feeder (a sea leg shorter than ``deep_sea_min_km``)."""
     wait_at: tuple[AtHubs, ...] = ()
-    """Waiting for a sailing at ports with infrequent feeder services (by the departure port)."""
+    """The same at ports with their own figure (by the departure port)."""
 
 
 class Ferry(_Strict):
@@ -419,7 +421,8 @@ def estimate(legs: Sequence[LegFacts], model: TransitModel | None = None) -> Est
             if leg.via_suez:
                 lo, hi = model.sea.suez.hours()
                 parts.append(Part("Suez Canal", name, lo, hi, i))
-            sailing = _at(model.sea.wait_at, leg.from_hub) if leg.mode == Mode.SEA else None
+            feeder = leg.mode == Mode.SEA and leg.length_km < model.sea.deep_sea_min_km
+            sailing = (_at(model.sea.wait_at, leg.from_hub) or model.sea.wait) if feeder else None
             if sailing is not None:
                 lo, hi = sailing.hours()
                 parts.append(Part("sailing wait", leg.from_hub, lo, hi, i))

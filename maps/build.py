@@ -378,6 +378,7 @@ def build_route(
     boundaries: Path | None = None,
     closed_borders: Literal["respect", "allow"] = "respect",
     scenario: Scenario | None = None,
+    by: Literal["km", "days"] = "km",
     catalog_files: Sequence[Path | str] = (),
     out: Path | str | None = None,
     tiles: Tiles | None = DEFAULT_TILES,
@@ -421,6 +422,7 @@ def build_route(
         closed_borders=closed_borders,
         sea_restrictions=scenario.closed_passages if scenario else (),
         open_borders=scenario.open_borders if scenario else (),
+        by=by,
         progress=progress.note,
     )
     route_catalog = planned.catalog(catalog)
@@ -432,6 +434,7 @@ def build_route(
         "modes": ",".join(map(str, chosen)),
         "closed_borders": closed_borders,
         "scenario": scenario.label if scenario else "none",
+        "by": by,
     }
     result = build_from_layers(
         layers, out or Path(planned.corridor.id), tiles=tiles, formats=formats, parameters=parameters, progress=progress

@@ -21,5 +21,8 @@ def test_every_package_is_shipped():
 def test_package_data_covers_the_data_files():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     patterns = config["package-data"]
-    for data in (ROOT / "geo" / "data").iterdir():
-        assert any(data.match(f"geo/{p}") for p in patterns["geo"]), data
+    files = [p for p in (ROOT / "geo" / "data").rglob("*") if p.is_file()]
+    assert any(p.parent.name == "scenarios" for p in files)
+    for data in files:
+        rel = data.relative_to(ROOT / "geo").as_posix()
+        assert any(Path(rel).match(p) for p in patterns["geo"]), data

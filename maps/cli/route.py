@@ -70,6 +70,13 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
     metavar="NAME|FILE",
     help="Route under a scenario: its avoided countries, closed sea passages, opened borders.",
 )
+@click.option(
+    "--by",
+    type=click.Choice(["km", "days"]),
+    default="km",
+    show_default=True,
+    help="Shortest route (km) or fastest by the transit model (days: border and transshipment dwell count).",
+)
 @click.option("--out", default=None, metavar="DIR", help="Output folder [default: ./<route id>].")
 @tiles_option
 @tiles_attr_option
@@ -85,6 +92,7 @@ def route_cmd(
     boundaries: Path | None,
     allow_closed_borders: bool,
     scenario_name: str | None,
+    by: str,
     out: str | None,
     tiles: str,
     tiles_attr: str,
@@ -112,6 +120,7 @@ def route_cmd(
             boundaries=boundaries,
             closed_borders="allow" if allow_closed_borders else "respect",
             scenario=scenario,
+            by="days" if by == "days" else "km",
             catalog_files=catalog_files,
             out=out,
             tiles=tiles_from_options(tiles, tiles_attr),
@@ -180,6 +189,7 @@ def route_cmd(
         "legs": legs,
         "closed_borders": "allow" if allow_closed_borders else "respect",
         "scenario": scenario.label if scenario else None,
+        "by": by,
         "avoided_borders": [
             {"border": b.label, "state": b.state, "since": b.since, "sources": [s.url or s.text for s in b.sources]}
             for b in result.avoided_borders
