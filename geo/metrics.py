@@ -14,6 +14,7 @@ ISO 3166-1 alpha-3 codes.
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -52,9 +53,31 @@ def collapse(seq: Iterable[str]) -> list[str]:
     return out
 
 
+_COUNTRIES: dict[int, tuple[weakref.ref[LegGeometry], dict[tuple[Any, ...], list[str]]]] = {}
+"""Countries along each line already measured, by the line (kept while the line lives): a line is measured once
+however many corridors and scenarios share it."""
+
+
+def _forget(key: int) -> Any:
+    return lambda _: _COUNTRIES.pop(key, None)
+
+
 def leg_countries(leg: Leg, geometry: LegGeometry, hubs: Mapping[str, Hub]) -> list[str]:
     """The countries a leg passes through, in order: along the line for land legs (routed, or drawn through
     their via points), else (sea and ferry) its hubs'."""
+    ends = tuple((h.country, h.lon, h.lat) if h else None for h in (hubs.get(leg.from_hub), hubs.get(leg.to_hub)))
+    vias = tuple(hubs[v.hub].country if v.hub in hubs else "" for v in leg.via if v.hub is not None)
+    key = (str(leg.mode), ends, vias)
+    entry = _COUNTRIES.get(id(geometry))
+    if entry is None or entry[0]() is not geometry:
+        entry = (weakref.ref(geometry, _forget(id(geometry))), {})
+        _COUNTRIES[id(geometry)] = entry
+    if key not in entry[1]:
+        entry[1][key] = _leg_countries(leg, geometry, hubs)
+    return list(entry[1][key])
+
+
+def _leg_countries(leg: Leg, geometry: LegGeometry, hubs: Mapping[str, Hub]) -> list[str]:
     via = [hubs[v.hub].country for v in leg.via if v.hub is not None and v.hub in hubs]
     ends = [hubs[h].country if h in hubs else "" for h in (leg.from_hub, leg.to_hub)]
     routed = geometry.method.endswith("network") and len(geometry.coords) > 3
