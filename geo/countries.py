@@ -120,7 +120,25 @@ are measured in a frame whose longitudes are scaled by the cosine of the latitud
 @cache
 def _country_tree() -> tuple[tuple[str, ...], shapely.STRtree]:
     keys, geoms = simplified_outlines(COUNTRY_TOLERANCE)
-    return keys, shapely.STRtree(np.asarray(geoms, dtype=object))
+    tree = shapely.STRtree(np.asarray(geoms, dtype=object))
+    shapely.prepare(tree.geometries)
+    return keys, tree
+
+
+def _country_index(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Per point: the index (into the simplified outlines) of the country it lies in, -1 for none; where outlines
+    overlap, the first. Candidates by bounding box from the tree, then one vectorised test per candidate outline
+    (much faster than the tree's own ``within`` predicate)."""
+    _, tree = _country_tree()
+    where = np.full(len(lon), -1)
+    hit_point, hit_geom = tree.query(shapely.points(lon, lat))
+    for g in np.unique(hit_geom):
+        sel = hit_point[(hit_geom == g)]
+        sel = sel[where[sel] < 0]
+        if len(sel):
+            inside = shapely.contains_xy(tree.geometries[g], lon[sel], lat[sel])
+            where[sel[inside]] = g
+    return where
 
 
 def _depth_km(lon: np.ndarray, lat: np.ndarray, other: shapely.Geometry) -> float:
@@ -155,10 +173,7 @@ def countries_along(lines: Sequence[shapely.Geometry]) -> list[str]:
     pts = np.concatenate(coords)
     lon = wrap_lon(pts[:, 0])
     lat = pts[:, 1]
-    points = shapely.points(lon, lat)
-    where = np.full(len(points), -1)
-    hit_point, hit_geom = tree.query(points, predicate="within")
-    where[hit_point[::-1]] = hit_geom[::-1]  # the first match wins where outlines overlap
+    where = _country_index(lon, lat)
     change = np.flatnonzero(np.diff(where)) + 1
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [len(where)]])

@@ -40,17 +40,16 @@ from scipy.sparse import csgraph
 
 from geo.borders import Border, borders, closed_borders_crossed, war_zones_entered
 from geo.catalog import Catalog
-from geo.countries import COUNTRY_TOLERANCE, countries_along, country_outlines, simplified_outlines
+from geo.countries import countries_along, country_outlines
 from geo.errors import CorridorMapperError, NetworkError, OptionError
-from geo.geodesy import geodesic_km
+from geo.graph import TRANSFER_KM, MultimodalGraph, multimodal_graph
 from geo.leg_geometry import LegGeometry
 from geo.model import Corridor, Hub, Leg, Mode, Source, Status
 from geo.network import Network
 from geo.network_data import prepared_network
 from geo.places import check_within_reach, parse_place
-from geo.routing import DEFAULT_MAX_SNAP_KM, path_along, routed_geometry
-from geo.sea import PASSAGES, check_passages, sea_coords, sea_links, searoute_leg
-from geo.transit import SUEZ_CANAL, LegFacts, TransitModel, estimate, transit_model
+from geo.routing import path_along, routed_geometry
+from geo.sea import PASSAGES, check_passages, sea_links
 
 __all__ = [
     "BORDER_NODE_KM",
@@ -65,8 +64,6 @@ __all__ = [
 
 DEFAULT_MODES = (Mode.RAIL, Mode.SEA, Mode.FERRY)
 """Rail and water by default: the corridors are rail corridors; add road with ``--modes``."""
-TRANSFER_KM = 50.0
-"""What a change of mode at a hub costs, in km of travel."""
 ROUTE_SOURCE = "corridor-mapper ad-hoc route (shortest path on the multimodal graph)"
 CLOSED_BORDERS = ("respect", "allow")
 """What ``plan_route(closed_borders=...)`` accepts: respect closed borders (the default), or route across them."""
@@ -198,6 +195,8 @@ def _country_tree(outlines: dict[str, shapely.Geometry]) -> shapely.STRtree:
 
 @dataclass
 class _Graph:
+    """A search view of the cached :class:`geo.graph.MultimodalGraph`: its masked, weighted matrix."""
+
     cost: sparse.csr_array
     kinds: list[tuple[str, int, int]]
     """(name, first node, end node) of each block: networks, then hubs."""
@@ -205,6 +204,7 @@ class _Graph:
     hub_ids: list[str]
     hub_base: int
     sea: dict[tuple[int, int], tuple[Mode, LegGeometry]]
+    base: MultimodalGraph | None = None
 
     def block(self, node: int) -> str:
         for name, lo, hi in self.kinds:
@@ -215,50 +215,39 @@ class _Graph:
 
 NetworkSource = Callable[[str], Network]
 
-
-_LABELLED: weakref.WeakKeyDictionary[Network, tuple[tuple[str, ...], np.ndarray]] = weakref.WeakKeyDictionary()
-
-
-def node_countries(net: Network) -> tuple[tuple[str, ...], np.ndarray]:
-    """Each node's country: (ISO3 codes, an index into them per node, -1 outside every outline).
-
-    On the outlines simplified by :data:`geo.countries.COUNTRY_TOLERANCE` (about 2 km), once per network and
-    process (0.4 s for the rail network, 2 s for the road network).
-    """
-    if net not in _LABELLED:
-        codes, geoms = simplified_outlines(COUNTRY_TOLERANCE)
-        labels = np.full(net.n_nodes, -1, dtype=np.int16)
-        for k, g in enumerate(geoms):
-            x0, y0, x1, y1 = g.bounds
-            box = np.flatnonzero((net.lon >= x0) & (net.lon <= x1) & (net.lat >= y0) & (net.lat <= y1) & (labels < 0))
-            if len(box):
-                shapely.prepare(g)
-                labels[box[shapely.contains_xy(g, net.lon[box], net.lat[box])]] = k
-        _LABELLED[net] = (codes, labels)
-    return _LABELLED[net]
+_SHIPPED_OUTLINES: dict[str, dict[str, shapely.Geometry]] = {}
 
 
-def _land_hours(net: Network, coo: sparse.coo_array, mode: Mode, model: TransitModel) -> np.ndarray:
-    """Hours per edge: km at the middle of the mode's speed range, plus a border's dwell on a crossing edge."""
-    slow, fast = getattr(model.speed, str(mode)).kmh()
-    hours = coo.data * 2 / (slow + fast)
-    codes, labels = node_countries(net)
-    a, b = labels[coo.row], labels[coo.col]
-    crossing = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
-    if len(crossing):
-        lo, hi = getattr(model.border, str(mode)).hours()
-        ulo, uhi = model.border.union_internal.hours()
-        member = {c: {u.name for u in model.border.union if c in u.members} for c in codes}
-        same = np.array(
-            [bool(member[codes[i]] & member[codes[j]]) for i, j in zip(a[crossing], b[crossing], strict=True)]
-        )
-        hours[crossing] += np.where(same, (ulo + uhi) / 2, (lo + hi) / 2)
-    return hours
+def _shipped_outlines() -> dict[str, shapely.Geometry]:
+    """The shipped outlines, one dict per process (so that a user's own ``--boundaries`` can be told apart)."""
+    return _SHIPPED_OUTLINES.setdefault("outlines", country_outlines())
+
+
+def avoided_nodes(
+    g: MultimodalGraph, avoid: Sequence[str], outlines: dict[str, shapely.Geometry] | None = None
+) -> np.ndarray | None:
+    """Per node of ``g``: inside an avoided country. From the nodes' countries, or from ``outlines`` when the user
+    gave their own (``--boundaries``)."""
+    if not avoid:
+        return None
+    if outlines is None:
+        wanted = [i for i, c in enumerate(g.codes) if c in set(avoid)]
+        return np.isin(g.labels, wanted)
+    mask = np.zeros(g.n_nodes, dtype=bool)
+    for name, lo, hi in g.kinds:
+        if name == "hub":
+            ids = g.hub_ids
+            lon = np.array([g.hubs[h].lon for h in ids])
+            lat = np.array([g.hubs[h].lat for h in ids])
+        else:
+            lon, lat = g.nets[name].lon, g.nets[name].lat
+        mask[lo:hi] = avoid_mask(lon, lat, avoid, outlines)
+    return mask
 
 
 def _build_graph(
     catalog: Catalog,
-    hubs: dict[str, Hub],
+    stops: Sequence[Hub],
     modes: set[Mode],
     avoid: Sequence[str],
     outlines: dict[str, shapely.Geometry],
@@ -267,80 +256,25 @@ def _build_graph(
     sea_restrictions: Sequence[str] = (),
     by: str = "km",
 ) -> _Graph:
-    """The multimodal graph; edge weights in km (``by="km"``) or in hours of the transit model (``by="days"``:
-    line haul at the middle of each mode's speed range, border dwell on the edges that cross a border, half a
-    transshipment on each hub's link to a network, a sea or ferry link's whole estimate)."""
-    model = transit_model() if by == "days" else None
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    kinds: list[tuple[str, int, int]] = []
-    nets: dict[str, Network] = {}
-    base = 0
-    land = [m for m in (Mode.RAIL, Mode.ROAD) if m in modes]
-    for mode in land:
-        net = network_of(str(mode))
-        if closed:
-            net = net.without_edges(closed_border_cut(net, closed, outlines))
-        if avoid:
-            net = net.without_nodes(avoid_mask(net.lon, net.lat, avoid, outlines))
-        coo = net.cost.tocoo()
-        rows.append(coo.row + base)
-        cols.append(coo.col + base)
-        vals.append(coo.data if model is None else _land_hours(net, coo, mode, model))
-        nets[str(mode)] = net
-        kinds.append((str(mode), base, base + net.n_nodes))
-        base += net.n_nodes
-    hub_ids = sorted(hubs)
-    hub_index = {h: base + i for i, h in enumerate(hub_ids)}
-    kinds.append(("hub", base, base + len(hub_ids)))
-    lo_of = {name: lo for name, lo, _ in kinds}
-    for h in hub_ids:
-        hub = hubs[h]
-        for mode in land:
-            net = nets[str(mode)]
-            idx, km = net.nearest(hub.lon, hub.lat, k=8)
-            degree = np.diff(net.graph.indptr)[idx]
-            ok = (km <= DEFAULT_MAX_SNAP_KM) & (degree > 0)
-            if ok.any():
-                i = int(np.flatnonzero(ok)[0])
-                node, cost = lo_of[str(mode)] + int(idx[i]), float(km[i]) + TRANSFER_KM / 2
-                if model is not None:
-                    slow, fast = getattr(model.speed, str(mode)).kmh()
-                    lo, hi = model.transshipment.hours()
-                    cost = float(km[i]) * 2 / (slow + fast) + (lo + hi) / 4
-                rows += [np.array([hub_index[h], node])]
-                cols += [np.array([node, hub_index[h]])]
-                vals += [np.array([cost, cost])]
-    sea: dict[tuple[int, int], tuple[Mode, LegGeometry]] = {}
-    if modes & {Mode.SEA, Mode.FERRY}:
-        for (a, b), link in sorted(sea_links(catalog, hubs).items()):
-            water = link.mode
-            if water not in modes:
-                continue
-            coords = sea_coords(hubs[a], hubs[b], via=link.via, restrictions=sea_restrictions)
-            if coords is None:
-                continue
-            sea_km = geodesic_km(coords)
-            if model is not None:
-                facts = LegFacts(a, b, water, sea_km, (hubs[a].country, hubs[b].country), None,
-                                 bool(shapely.LineString(coords).intersects(SUEZ_CANAL)))  # fmt: skip
-                e = estimate([facts], model)
-                sea_km = (e.days_min + e.days_max) / 2 * 24
-            ia, ib = hub_index[a], hub_index[b]
-            sea[(ia, ib)] = (water, searoute_leg(coords))
-            sea[(ib, ia)] = (water, searoute_leg(coords[::-1].copy()))
-            rows += [np.array([ia, ib])]
-            cols += [np.array([ib, ia])]
-            vals += [np.array([sea_km, sea_km])]
-    n = base + len(hub_ids)
-    cost = sparse.csr_array(
-        (np.concatenate(vals) if vals else np.zeros(0), (np.concatenate(rows) if rows else np.zeros(0, int),
-         np.concatenate(cols) if cols else np.zeros(0, int))),
-        shape=(n, n),
-    )  # fmt: skip
-    cost.sum_duplicates()
-    return _Graph(cost, kinds, nets, hub_ids, base, sea)
+    """The cached graph of ``modes`` with the ``stops`` added, avoided countries and closed borders masked, weighted
+    in km (``by="km"``) or in hours of the transit model (``by="days"``)."""
+    g = multimodal_graph(catalog, modes, sea_restrictions=sea_restrictions, network_of=network_of).with_points(stops)
+    own = outlines if outlines is not _SHIPPED_OUTLINES.get("outlines") else None
+    keep = g.keep(
+        avoid_nodes=avoided_nodes(g, avoid, own),
+        closed=closed,
+        outlines=outlines,
+        keep_hubs=[s.id for s in stops],
+    )
+    return _Graph(
+        cost=g.matrix("days" if by == "days" else "km", keep),
+        kinds=list(g.kinds),
+        nets=dict(g.nets),
+        hub_ids=list(g.hub_ids),
+        hub_base=g.hub_base,
+        sea=dict(g.sea),
+        base=g,
+    )
 
 
 def _water_linked(catalog: Catalog, hubs: dict[str, Hub]) -> dict[str, Hub]:
@@ -432,7 +366,7 @@ def plan_route(
     if closed_borders not in CLOSED_BORDERS:
         raise OptionError(f"closed_borders {closed_borders!r}: choose from {', '.join(CLOSED_BORDERS)}")
     sea_restrictions = check_passages(sea_restrictions)
-    outlines = boundaries if boundaries is not None else country_outlines()
+    outlines = boundaries if boundaries is not None else _shipped_outlines()
     opened = {frozenset(p) for p in open_borders}
     closed = [b for b in borders("closed") if b.pair not in opened] if closed_borders == "respect" else []
     avoid = [a.strip().upper() for a in avoid if a.strip()]
@@ -464,7 +398,7 @@ def plan_route(
     for (role, text), hub in zip(named, stops, strict=True):
         check_within_reach(f"{role} {text!r}", hub, modes, land, ports, hubs=catalog.hubs)
     say("building the multimodal graph")
-    graph = _build_graph(catalog, hubs, modes, avoid, outlines, network_of, closed, sea_restrictions, by)
+    graph = _build_graph(catalog, stops, modes, avoid, outlines, network_of, closed, sea_restrictions, by)
     index = {h: graph.hub_base + i for i, h in enumerate(graph.hub_ids)}
     legs: list[tuple[Leg, LegGeometry]] = []
     for a, b in itertools.pairwise(stops):
@@ -530,7 +464,7 @@ def _avoided(
     sea_restrictions: Sequence[str] = (),
 ) -> tuple[Border, ...]:
     """The closed borders the shortest route would cross if they were open, and the route found does not."""
-    free = _build_graph(catalog, hubs, modes, avoid, outlines, network_of, (), sea_restrictions)
+    free = _build_graph(catalog, stops, modes, avoid, outlines, network_of, (), sea_restrictions)
     index = {h: free.hub_base + i for i, h in enumerate(free.hub_ids)}
     free_legs: list[tuple[Leg, LegGeometry]] = []
     for a, b in itertools.pairwise(stops):
@@ -597,15 +531,7 @@ def _why_no_route(
         closed_: Sequence[Border] = closed,
         sea_: Sequence[str] = sea_restrictions,
     ) -> bool:
-        hubs = {h.id: h for h in catalog.hubs.values()} | {a.id: a, b.id: b}
-        if avoid_:
-            inside = avoid_mask(
-                np.array([h.lon for h in hubs.values()]), np.array([h.lat for h in hubs.values()]), avoid_, outlines
-            )
-            hubs = {
-                h.id: h for h, out in zip(list(hubs.values()), inside, strict=True) if not out or h.id in (a.id, b.id)
-            }
-        g = _build_graph(catalog, hubs, modes_, avoid_, outlines, network_of, closed_, sea_)
+        g = _build_graph(catalog, [a, b], modes_, avoid_, outlines, network_of, closed_, sea_)
         idx = {h: g.hub_base + i for i, h in enumerate(g.hub_ids)}
         return _path(g, idx[a.id], idx[b.id]) is not None
 

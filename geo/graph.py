@@ -1,0 +1,390 @@
+"""The multimodal graph, public and cached: rail, road, sea and ferry links, hubs and transfers.
+
+One graph per process and set of inputs (the catalog's hubs, the modes, the
+closed sea passages, the networks), built once (:func:`multimodal_graph`) and
+shared by ``route``, ``matrix`` and ``flows``. Its nodes are the networks'
+nodes, block after block (rail, then road), then one node per hub; its edges
+are kept as arrays (one entry per direction):
+
+- the networks' edges, weighted by their routing cost (km, connectors
+  penalised) and by hours (km at the middle of the mode's speed range, plus a
+  border's dwell where the edge crosses a border, from each node's country);
+- each hub's link to the nearest node of each network (its snap, plus half a
+  change of mode: :data:`TRANSFER_KM`, or half a transshipment in hours);
+- sea and ferry links between ports (:func:`geo.sea.sea_links`), weighted by
+  their km or by the transit model's estimate for the crossing.
+
+Avoided countries and closed borders are masks over these arrays
+(:meth:`MultimodalGraph.keep`), never a rebuild; ad-hoc points join as extra
+hubs (:meth:`MultimodalGraph.with_points`). Every entry also carries the km it
+adds to a route (``km``: the line's length, without penalties), so that route
+figures can be summed along a search tree. Coordinates are lon/lat (EPSG:4326);
+lengths geodesic km.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+import shapely
+from scipy import sparse
+
+from geo.borders import Border
+from geo.catalog import Catalog
+from geo.countries import COUNTRY_TOLERANCE, simplified_outlines
+from geo.geodesy import geodesic_km
+from geo.leg_geometry import LegGeometry
+from geo.model import Hub, Mode, Status
+from geo.network import Network
+from geo.network_data import prepared_network
+from geo.routing import DEFAULT_MAX_SNAP_KM
+from geo.sea import sea_coords, sea_links, searoute_leg
+from geo.transit import SUEZ_CANAL, LegFacts, TransitModel, estimate, transit_model
+
+__all__ = ["TRANSFER_KM", "MultimodalGraph", "Weight", "multimodal_graph", "node_countries"]
+
+TRANSFER_KM = 50.0
+"""What a change of mode at a hub costs, in km of travel."""
+Weight = Literal["km", "days"]
+TRANSFER, SEA = -1, -2
+"""``entry_block`` values of a hub's link to a network and of a sea or ferry link (networks are 0, 1, ...)."""
+
+_LABELLED: weakref.WeakKeyDictionary[Network, tuple[tuple[str, ...], np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def node_countries(net: Network) -> tuple[tuple[str, ...], np.ndarray]:
+    """Each node's country: (ISO3 codes, an index into them per node, -1 outside every outline).
+
+    On the outlines simplified by :data:`geo.countries.COUNTRY_TOLERANCE` (about 2 km), once per network and
+    process (0.4 s for the rail network, 2 s for the road network).
+    """
+    if net not in _LABELLED:
+        codes, geoms = simplified_outlines(COUNTRY_TOLERANCE)
+        labels = np.full(net.n_nodes, -1, dtype=np.int16)
+        for k, g in enumerate(geoms):
+            x0, y0, x1, y1 = g.bounds
+            box = np.flatnonzero((net.lon >= x0) & (net.lon <= x1) & (net.lat >= y0) & (net.lat <= y1) & (labels < 0))
+            if len(box):
+                shapely.prepare(g)
+                labels[box[shapely.contains_xy(g, net.lon[box], net.lat[box])]] = k
+        _LABELLED[net] = (codes, labels)
+    return _LABELLED[net]
+
+
+@dataclass(frozen=True, eq=False)
+class MultimodalGraph:
+    """The graph's nodes and edges as arrays; see the module docstring."""
+
+    modes: frozenset[Mode]
+    kinds: tuple[tuple[str, int, int], ...]
+    """(block name, first node, end node): the networks, then ``hub``."""
+    nets: Mapping[str, Network]
+    hub_ids: tuple[str, ...]
+    hubs: Mapping[str, Hub]
+    hub_base: int
+    sea: Mapping[tuple[int, int], tuple[Mode, LegGeometry]]
+    """(hub node, hub node) → the link's mode and line, both directions."""
+    rows: np.ndarray
+    cols: np.ndarray
+    cost_km: np.ndarray
+    hours: np.ndarray
+    km: np.ndarray
+    entry_block: np.ndarray
+    """Per entry: the network block index, :data:`TRANSFER` or :data:`SEA`."""
+    net_entry: np.ndarray
+    """Per entry of a network block: its position in that network's CSR entries (for closed-border cuts); else -1."""
+    codes: tuple[str, ...]
+    labels: np.ndarray
+    """Per node: index into ``codes`` of its country, -1 for none (hubs: their own country)."""
+    _matrices: dict[tuple[str, bytes], sparse.csr_array] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        return self.hub_base + len(self.hub_ids)
+
+    def hub_node(self, hub_id: str) -> int:
+        return self.hub_base + self.hub_ids.index(hub_id)
+
+    def block(self, node: int) -> str:
+        for name, lo, hi in self.kinds:
+            if lo <= node < hi:
+                return name
+        raise IndexError(node)
+
+    def weights(self, by: Weight) -> np.ndarray:
+        return self.cost_km if by == "km" else self.hours
+
+    def matrix(self, by: Weight = "km", keep: np.ndarray | None = None) -> sparse.csr_array:
+        """The weighted adjacency matrix (CSR), of the kept entries only (cached per mask)."""
+        key = (by, b"" if keep is None else np.packbits(keep).tobytes())
+        if key not in self._matrices:
+            w = self.weights(by)
+            r, c, v = (self.rows, self.cols, w) if keep is None else (self.rows[keep], self.cols[keep], w[keep])
+            m = sparse.csr_array((v, (r, c)), shape=(self.n_nodes, self.n_nodes))
+            m.sum_duplicates()
+            if len(self._matrices) > 8:
+                self._matrices.clear()
+            self._matrices[key] = m
+        return self._matrices[key]
+
+    def keep(
+        self,
+        *,
+        avoid_nodes: np.ndarray | None = None,
+        closed: Sequence[Border] = (),
+        outlines: Mapping[str, shapely.Geometry] | None = None,
+        keep_hubs: Iterable[str] = (),
+    ) -> np.ndarray | None:
+        """The entries a search may use: none touching an avoided node (``avoid_nodes``, bool per node; the hubs
+        named in ``keep_hubs`` stay), none crossing a ``closed`` border (:func:`geo.multimodal.closed_border_cut`).
+        None when nothing is masked."""
+        from geo.multimodal import closed_border_cut
+
+        if avoid_nodes is None and not closed:
+            return None
+        keep = np.ones(len(self.rows), dtype=bool)
+        if avoid_nodes is not None:
+            mask = avoid_nodes.copy()
+            for h in keep_hubs:
+                if h in self.hub_ids:
+                    mask[self.hub_node(h)] = False
+            keep &= ~(mask[self.rows] | mask[self.cols])
+        if closed and outlines is not None:
+            for k, (name, _, _) in enumerate(self.kinds):
+                if name == "hub":
+                    continue
+                cut = closed_border_cut(self.nets[name], closed, dict(outlines))
+                mine = np.flatnonzero(self.entry_block == k)
+                keep[mine[cut[self.net_entry[mine]]]] = False
+        return keep
+
+    def with_points(self, points: Sequence[Hub]) -> MultimodalGraph:
+        """The graph with ad-hoc points (not ports) as extra hubs, each linked to its nearest network nodes."""
+        new = [p for p in points if p.id not in self.hubs]
+        if not new:
+            return self
+        base = self.n_nodes
+        rows, cols, cost, hours, km = [self.rows], [self.cols], [self.cost_km], [self.hours], [self.km]
+        blocks, entries = [self.entry_block], [self.net_entry]
+        model = transit_model()
+        for i, hub in enumerate(new):
+            for r, c, w, h, k in _transfers(self, hub, base + i, model):
+                rows.append(r)
+                cols.append(c)
+                cost.append(w)
+                hours.append(h)
+                km.append(k)
+                blocks.append(np.full(len(r), TRANSFER, dtype=np.int8))
+                entries.append(np.full(len(r), -1, dtype=np.int64))
+        codes = {c: i for i, c in enumerate(self.codes)}
+        labels = np.concatenate([self.labels, np.array([codes.get(h.country, -1) for h in new], dtype=np.int16)])
+        hub_ids = (*self.hub_ids, *(h.id for h in new))
+        kinds = tuple((n, lo, hi if n != "hub" else lo + len(hub_ids)) for n, lo, hi in self.kinds)
+        return replace(
+            self,
+            kinds=kinds,
+            hub_ids=hub_ids,
+            hubs={**self.hubs, **{h.id: h for h in new}},
+            rows=np.concatenate(rows),
+            cols=np.concatenate(cols),
+            cost_km=np.concatenate(cost),
+            hours=np.concatenate(hours),
+            km=np.concatenate(km),
+            entry_block=np.concatenate(blocks),
+            net_entry=np.concatenate(entries),
+            labels=labels,
+            _matrices={},
+        )
+
+
+def _speed_mid(model: TransitModel, mode: Mode) -> float:
+    slow, fast = getattr(model.speed, str(mode)).kmh()
+    return (slow + fast) / 2
+
+
+def _transfers(
+    g: MultimodalGraph, hub: Hub, node: int, model: TransitModel
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """A hub's links to the nearest usable node of each network, both directions."""
+    out = []
+    lo_t, hi_t = model.transshipment.hours()
+    for name, lo, _ in g.kinds:
+        if name == "hub":
+            continue
+        net = g.nets[name]
+        idx, dist = net.nearest(hub.lon, hub.lat, k=8)
+        degree = np.diff(net.graph.indptr)[idx]
+        ok = (dist <= DEFAULT_MAX_SNAP_KM) & (degree > 0)
+        if not ok.any():
+            continue
+        i = int(np.flatnonzero(ok)[0])
+        other, snap = lo + int(idx[i]), float(dist[i])
+        cost = snap + TRANSFER_KM / 2
+        hours = snap / _speed_mid(model, Mode(name)) + (lo_t + hi_t) / 4
+        out.append(
+            (
+                np.array([node, other]),
+                np.array([other, node]),
+                np.array([cost, cost]),
+                np.array([hours, hours]),
+                np.array([snap, snap]),
+            )
+        )
+    return out
+
+
+def _land_hours(
+    net: Network, rows: np.ndarray, cols: np.ndarray, km: np.ndarray, mode: Mode, model: TransitModel
+) -> np.ndarray:
+    """Hours per edge: km at the middle of the mode's speed range, plus a border's dwell on a crossing edge."""
+    hours = km / _speed_mid(model, mode)
+    codes, labels = node_countries(net)
+    a, b = labels[rows], labels[cols]
+    crossing = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
+    if len(crossing):
+        lo, hi = getattr(model.border, str(mode)).hours()
+        ulo, uhi = model.border.union_internal.hours()
+        member = {c: {u.name for u in model.border.union if c in u.members} for c in codes}
+        pairs = zip(a[crossing], b[crossing], strict=True)
+        same = np.array([bool(member[codes[i]] & member[codes[j]]) for i, j in pairs])
+        hours[crossing] += np.where(same, (ulo + uhi) / 2, (lo + hi) / 2)
+    return hours
+
+
+_GRAPHS: dict[tuple[object, ...], MultimodalGraph] = {}
+
+
+def multimodal_graph(
+    catalog: Catalog,
+    modes: Iterable[Mode],
+    *,
+    sea_restrictions: Sequence[str] = (),
+    network_of: Callable[[str], Network] = prepared_network,  # type: ignore[assignment]
+) -> MultimodalGraph:
+    """The graph of the catalog's operational hubs over the chosen modes (built once per process and inputs)."""
+    modes = frozenset(modes)
+    hubs = {h.id: h for h in catalog.hubs.values() if h.status == Status.OPERATIONAL}
+    water = sorted(
+        (leg.from_hub, leg.to_hub, str(leg.mode), repr(leg.via))
+        for c in catalog.corridors.values()
+        for leg in c.legs
+        if leg.mode.is_water
+    )
+    key = (
+        tuple(sorted((h.id, h.lon, h.lat, str(h.kind), h.country) for h in hubs.values())),
+        tuple(water),
+        tuple(sorted(map(str, modes))),
+        tuple(sorted(sea_restrictions)),
+        id(network_of),
+    )
+    if key not in _GRAPHS:
+        if len(_GRAPHS) > 4:
+            _GRAPHS.clear()
+        _GRAPHS[key] = _build(catalog, hubs, modes, sea_restrictions, network_of)
+    return _GRAPHS[key]
+
+
+def _build(
+    catalog: Catalog,
+    hubs: dict[str, Hub],
+    modes: frozenset[Mode],
+    sea_restrictions: Sequence[str],
+    network_of: Callable[[str], Network],
+) -> MultimodalGraph:
+    model = transit_model()
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    cost: list[np.ndarray] = []
+    hours: list[np.ndarray] = []
+    km: list[np.ndarray] = []
+    blocks: list[np.ndarray] = []
+    entries: list[np.ndarray] = []
+    kinds: list[tuple[str, int, int]] = []
+    nets: dict[str, Network] = {}
+    codes: tuple[str, ...] = simplified_outlines(COUNTRY_TOLERANCE)[0]
+    labels: list[np.ndarray] = []
+    base = 0
+    for k, mode in enumerate(m for m in (Mode.RAIL, Mode.ROAD) if m in modes):
+        net = network_of(str(mode))
+        coo = net.graph.tocoo()  # CSR order
+        weights = net.cost.tocoo()
+        rows.append(coo.row + base)
+        cols.append(coo.col + base)
+        cost.append(weights.data)
+        km.append(coo.data)
+        hours.append(_land_hours(net, coo.row, coo.col, coo.data, mode, model))
+        blocks.append(np.full(len(coo.data), k, dtype=np.int8))
+        entries.append(np.arange(len(coo.data), dtype=np.int64))
+        labels.append(node_countries(net)[1])
+        nets[str(mode)] = net
+        kinds.append((str(mode), base, base + net.n_nodes))
+        base += net.n_nodes
+    hub_ids = tuple(sorted(hubs))
+    index = {h: base + i for i, h in enumerate(hub_ids)}
+    kinds.append(("hub", base, base + len(hub_ids)))
+    position = {c: i for i, c in enumerate(codes)}
+    labels.append(np.array([position.get(hubs[h].country, -1) for h in hub_ids], dtype=np.int16))
+    g = MultimodalGraph(
+        modes=modes,
+        kinds=tuple(kinds),
+        nets=nets,
+        hub_ids=hub_ids,
+        hubs=hubs,
+        hub_base=base,
+        sea={},
+        rows=np.zeros(0, dtype=np.int64),
+        cols=np.zeros(0, dtype=np.int64),
+        cost_km=np.zeros(0),
+        hours=np.zeros(0),
+        km=np.zeros(0),
+        entry_block=np.zeros(0, dtype=np.int8),
+        net_entry=np.zeros(0, dtype=np.int64),
+        codes=codes,
+        labels=np.concatenate(labels),
+    )
+    for h in hub_ids:
+        for r, c, w, hh, kk in _transfers(g, hubs[h], index[h], model):
+            rows.append(r)
+            cols.append(c)
+            cost.append(w)
+            hours.append(hh)
+            km.append(kk)
+            blocks.append(np.full(2, TRANSFER, dtype=np.int8))
+            entries.append(np.full(2, -1, dtype=np.int64))
+    sea: dict[tuple[int, int], tuple[Mode, LegGeometry]] = {}
+    if modes & {Mode.SEA, Mode.FERRY}:
+        for (a, b), link in sorted(sea_links(catalog, hubs).items()):
+            if link.mode not in modes:
+                continue
+            coords = sea_coords(hubs[a], hubs[b], via=link.via, restrictions=sea_restrictions)
+            if coords is None:
+                continue
+            sea_km = geodesic_km(coords)
+            through_suez = bool(shapely.LineString(coords).intersects(SUEZ_CANAL))
+            e = estimate([LegFacts(a, b, link.mode, sea_km, (hubs[a].country, hubs[b].country), None, through_suez)])
+            ia, ib = index[a], index[b]
+            sea[(ia, ib)] = (link.mode, searoute_leg(coords))
+            sea[(ib, ia)] = (link.mode, searoute_leg(coords[::-1].copy()))
+            rows.append(np.array([ia, ib]))
+            cols.append(np.array([ib, ia]))
+            cost.append(np.array([sea_km, sea_km]))
+            km.append(np.array([sea_km, sea_km]))
+            mid = (e.days_min + e.days_max) / 2 * 24
+            hours.append(np.array([mid, mid]))
+            blocks.append(np.full(2, SEA, dtype=np.int8))
+            entries.append(np.full(2, -1, dtype=np.int64))
+    return replace(
+        g,
+        sea=sea,
+        rows=np.concatenate(rows),
+        cols=np.concatenate(cols),
+        cost_km=np.concatenate(cost),
+        hours=np.concatenate(hours),
+        km=np.concatenate(km),
+        entry_block=np.concatenate(blocks),
+        net_entry=np.concatenate(entries),
+    )
