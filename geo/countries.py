@@ -35,6 +35,7 @@ __all__ = [
     "OUTLINES_PACKAGE",
     "boundaries_from_file",
     "countries_along",
+    "countries_at",
     "country_outlines",
     "simplified_outlines",
 ]
@@ -152,6 +153,18 @@ def _depth_km(lon: np.ndarray, lat: np.ndarray, other: shapely.Geometry) -> floa
     near = shapely.transform(near, lambda xy: xy * np.array([scale, 1.0]))
     d = shapely.distance(shapely.points(lon * scale, lat), near)
     return float(np.max(d)) * _KM_PER_DEG
+
+
+def countries_at(lon: np.ndarray, lat: np.ndarray) -> list[str]:
+    """The country (ISO3) of each point on the simplified outlines; for a point in none (at sea, on a coast
+    the simplification cut), the nearest country."""
+    keys, tree = _country_tree()
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    where = _country_index(lon, lat)
+    missing = np.flatnonzero(where < 0)
+    if len(missing):
+        where[missing] = tree.query_nearest(shapely.points(lon[missing], lat[missing]), all_matches=False)[1]
+    return [keys[i] for i in where]
 
 
 def countries_along(lines: Sequence[shapely.Geometry]) -> list[str]:

@@ -18,14 +18,15 @@ import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pycountry
 import shapely
 
 from geo.catalog import Catalog
-from geo.countries import country_outlines
-from geo.errors import NetworkError, OptionError
+from geo.countries import countries_at, country_outlines
+from geo.errors import CatalogError, NetworkError, OptionError
 from geo.geodesy import distance_km
 from geo.model import Hub, HubKind, Mode, Source
 from geo.network import Network
@@ -118,6 +119,9 @@ def _close_hub_ids(text: str, catalog: Catalog) -> list[str]:
 
 def _country_at(lon: float, lat: float) -> str:
     """The country whose outline holds the point, or the nearest one (for points at sea)."""
+    fast = countries_at(np.array([lon]), np.array([lat]))[0]
+    if pycountry.countries.get(alpha_3=fast):
+        return fast
     p = shapely.Point(lon, lat)
     outlines = sorted((k, g) for k, g in country_outlines().items() if pycountry.countries.get(alpha_3=k))
     return min(outlines, key=lambda item: item[1].distance(p))[0]
@@ -213,3 +217,97 @@ def check_within_reach(
     if missing:
         fixes.append(f"add {','.join(missing)} to --modes")
     raise NetworkError(f"{label} is {found}: {', or '.join(fixes)}")
+
+
+# --- many places at once: a CSV of points, or a list of hub ids ----------------------------------------------------
+
+POINT_COLUMNS = ("id", "lat", "lon")
+
+
+def points_from_csv(path: Path) -> list[tuple[str, Hub]]:
+    """The points of a CSV file with columns ``id,lat,lon`` (others are ignored), each as a hub.
+
+    Raises
+    ------
+    CatalogError
+        One line naming the file, the row (counting the header as row 1), the column and the value: a missing
+        column, an empty or duplicate id, a coordinate that is not a number or out of range; or no rows.
+    """
+    import csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CatalogError(
+            f"{path}: cannot read it ({exc.strerror}): give a CSV file with columns id,lat,lon"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: not UTF-8 text (byte {exc.start}): save it as UTF-8 CSV") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in POINT_COLUMNS if c not in header]
+    if missing:
+        raise CatalogError(
+            f"{path}: row 1: no column {', '.join(map(repr, missing))} (the header has {', '.join(header) or 'none'}): "
+            "give a header line id,lat,lon"
+        )
+    names = dict(zip(header, reader.fieldnames or [], strict=True))
+    out: list[tuple[str, Hub]] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(reader, start=2):
+        pid = (row.get(names["id"]) or "").strip()
+        if not pid:
+            raise CatalogError(f"{path}: row {i}: column 'id' is empty: give every point an id")
+        if pid in seen:
+            raise CatalogError(
+                f"{path}: row {i}: column 'id' = {pid!r} repeats row {seen[pid]}: give each point its own id"
+            )
+        seen[pid] = i
+        values = []
+        for col, low, high in (("lat", -90, 90), ("lon", -180, 180)):
+            raw = (row.get(names[col]) or "").strip()
+            try:
+                value = float(raw)
+            except ValueError:
+                raise CatalogError(
+                    f"{path}: row {i}: column {col!r} = {raw!r} is not a number: write decimal degrees, e.g. 41.72"
+                ) from None
+            if not (low <= value <= high) or value != value:
+                raise CatalogError(
+                    f"{path}: row {i}: column {col!r} = {raw!r} is out of range: {col} must be between {low} and {high}"
+                )
+            values.append(value)
+        lat, lon = values
+        out.append((pid, _point_hub(f"{lat},{lon}", lat, lon, role=f"{path} row {i}")))
+    if not out:
+        raise CatalogError(f"{path}: no rows below the header: add points as id,lat,lon")
+    return out
+
+
+def places_from_argument(text: str, catalog: Catalog, *, role: str) -> list[tuple[str, Hub]]:
+    """``ORIGINS``/``DESTINATIONS`` of ``corridors matrix``: a path to a CSV file (``id,lat,lon``), or comma-separated
+    hub ids.
+
+    Raises
+    ------
+    CatalogError
+        The CSV file is malformed (see :func:`points_from_csv`).
+    OptionError
+        An id is not a hub (with the nearest ids), or nothing was given.
+    """
+    path = Path(text)
+    if text.lower().endswith(".csv") or path.is_file():
+        return points_from_csv(path)
+    ids = [t.strip() for t in text.split(",") if t.strip()]
+    if not ids:
+        raise OptionError(f"{role}: give a CSV file (id,lat,lon) or comma-separated hub ids")
+    out = []
+    for hub_id in ids:
+        if hub_id not in catalog.hubs:
+            close = _close_hub_ids(hub_id, catalog)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            raise OptionError(
+                f"{role}: {hub_id!r} is not a hub id: {hint}see `corridors list --hubs`, or give a CSV file"
+            )
+        out.append((hub_id, catalog.hubs[hub_id]))
+    return list({hub_id: (hub_id, hub) for hub_id, hub in out}.values())

@@ -1,0 +1,460 @@
+"""Origin–destination matrices: many routes at once on the cached multimodal graph.
+
+:func:`matrix_problem` turns the graph (:mod:`geo.graph`), masked for the
+avoided countries and closed borders, into a :class:`Problem`: the weighted
+adjacency matrix in CSR order and, per stored entry, what the edge adds to a
+route (its km, its mode) and, per node, its country. :func:`solve` runs
+SciPy's multi-source Dijkstra for a batch of origins and walks the shortest-
+path trees back from every destination at once, vectorised over the pairs,
+summing km by mode and noting the hubs passed and the borders crossed; each
+pair then becomes legs (split at hubs, as ``corridors route`` splits a route)
+whose days and CO2e come from the transit model (:func:`geo.transit.estimate`).
+
+A :class:`Problem` is plain arrays and can be pickled: :mod:`geo.distributed`
+sends it to each Dask worker once and splits the origins across them; results
+are the same as in process. Coordinates lon/lat (EPSG:4326); lengths geodesic km.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from geo.catalog import Catalog
+from geo.countries import MIN_CROSSING_KM, MIN_RUN_SAMPLES, SAMPLE_DEG
+from geo.errors import CorridorMapperError
+from geo.graph import SEA, MultimodalGraph, Weight
+from geo.model import Hub, Mode
+from geo.transit import LegFacts, TransitModel, estimate, transit_model
+
+__all__ = [
+    "MATRIX_COLUMNS",
+    "MatrixInput",
+    "Problem",
+    "batch_size",
+    "matrix_input",
+    "matrix_problem",
+    "od_matrix",
+    "solve",
+    "solve_batches",
+]
+
+MATRIX_COLUMNS = [
+    "origin_id", "destination_id", "reachable", "reason", "length_km", "rail_km", "road_km", "sea_km", "ferry_km",
+    "border_crossings", "gauge_breaks", "transshipments", "days_min", "days_max", "co2e_kg_per_tonne",
+    "co2e_kg_per_teu", "countries",
+]  # fmt: skip
+"""The columns of a matrix, one row per pair."""
+
+MODES = (Mode.RAIL, Mode.ROAD, Mode.SEA, Mode.FERRY)
+_TRANSFER = 4
+END_RUN_KM = MIN_RUN_SAMPLES * SAMPLE_DEG * 111.32
+"""A country at either end of a leg counts only if the leg runs about this far in it (the sampled rule of
+:func:`geo.countries.countries_along`, in km)."""
+MEMORY_BYTES = 600 * 2**20
+"""What one batch of searches may hold (distances and predecessors for every node)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything a batch of searches needs, as arrays (picklable; sent to Dask workers once)."""
+
+    cost: sparse.csr_array
+    keys: np.ndarray
+    """Per stored entry, row × n + column (sorted): finds the entry of an edge."""
+    km: np.ndarray
+    mode: np.ndarray
+    """Per stored entry: index into :data:`MODES`, or 4 for a hub's link to a network."""
+    labels: np.ndarray
+    codes: tuple[str, ...]
+    hub_base: int
+    hub_ids: tuple[str, ...]
+    hub_countries: tuple[str, ...]
+    model: TransitModel
+
+    @property
+    def n_nodes(self) -> int:
+        return self.cost.shape[0]
+
+
+def matrix_problem(graph: MultimodalGraph, by: Weight = "km", keep: np.ndarray | None = None) -> Problem:
+    """The search problem of ``graph``'s kept entries, weighted by ``by``; one entry per edge and direction (the
+    cheapest where two links join the same nodes)."""
+    n = graph.n_nodes
+    sel = np.arange(len(graph.rows)) if keep is None else np.flatnonzero(keep)
+    r, c, w = graph.rows[sel], graph.cols[sel], graph.weights(by)[sel]
+    key = r.astype(np.int64) * n + c
+    order = np.lexsort((w, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    pick = sel[order[first]]
+    rows, cols = graph.rows[pick], graph.cols[pick]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    cost = sparse.csr_array((graph.weights(by)[pick], cols, indptr), shape=(n, n))
+    block = graph.entry_block[pick]
+    mode = np.full(len(pick), _TRANSFER, dtype=np.int8)
+    names = [name for name, _, _ in graph.kinds]
+    for k, name in enumerate(names):
+        if name != "hub":
+            mode[block == k] = MODES.index(Mode(name))
+    for i in np.flatnonzero(block == SEA):
+        mode[i] = MODES.index(graph.sea[(int(rows[i]), int(cols[i]))][0])
+    return Problem(
+        cost=cost,
+        keys=key[order[first]],
+        km=graph.km[pick],
+        mode=mode,
+        labels=graph.labels,
+        codes=graph.codes,
+        hub_base=graph.hub_base,
+        hub_ids=graph.hub_ids,
+        hub_countries=tuple(graph.hubs[h].country for h in graph.hub_ids),
+        model=transit_model(),
+    )
+
+
+def batch_size(problem: Problem, n_origins: int, memory_bytes: int = MEMORY_BYTES) -> int:
+    """How many origins one search batch may take: distances (8 bytes) and predecessors (4) for every node."""
+    return max(1, min(n_origins, memory_bytes // (12 * problem.n_nodes)))
+
+
+@dataclass
+class _Walk:
+    """What the walk back from each destination noted, pair by pair (flat arrays, in walk order)."""
+
+    hub_pair: list[np.ndarray]
+    hub_node: list[np.ndarray]
+    hub_next: list[np.ndarray]
+    hub_km: list[np.ndarray]
+    hub_modes: list[np.ndarray]
+    cross_pair: list[np.ndarray]
+    cross_from: list[np.ndarray]
+    cross_to: list[np.ndarray]
+    cross_km: list[np.ndarray]
+
+
+def _walk(problem: Problem, pred: np.ndarray, origins: np.ndarray, pair_o: np.ndarray, pair_d: np.ndarray,
+          reach: np.ndarray) -> tuple[_Walk, np.ndarray, np.ndarray]:  # fmt: skip
+    """Walk every reachable pair's path from its destination back to its origin, all pairs at once."""
+    n_pairs = len(pair_o)
+    total = np.zeros(n_pairs)
+    by_mode = np.zeros((n_pairs, 5))
+    w = _Walk([], [], [], [], [], [], [], [], [])
+    cur = pair_d.copy()
+    active = reach & (cur != origins[pair_o])
+    labels, n = problem.labels, problem.n_nodes
+    while True:
+        idx = np.flatnonzero(active)
+        if not len(idx):
+            break
+        c = cur[idx]
+        p = pred[pair_o[idx], c]
+        e = np.searchsorted(problem.keys, p.astype(np.int64) * n + c)
+        ekm, emode = problem.km[e], problem.mode[e]
+        lp, lc = labels[p], labels[c]
+        crossing = np.flatnonzero((lp != lc) & (lp >= 0) & (lc >= 0) & (emode <= 1))
+        if len(crossing):
+            i = idx[crossing]
+            w.cross_pair.append(i)
+            w.cross_from.append(lp[crossing])
+            w.cross_to.append(lc[crossing])
+            w.cross_km.append(total[i] + ekm[crossing] / 2)
+        total[idx] += ekm
+        by_mode[idx, emode] += ekm
+        at_hub = np.flatnonzero(p >= problem.hub_base)
+        if len(at_hub):
+            i = idx[at_hub]
+            w.hub_pair.append(i)
+            w.hub_node.append(p[at_hub] - problem.hub_base)
+            w.hub_next.append(lc[at_hub])
+            w.hub_km.append(total[i].copy())
+            w.hub_modes.append(by_mode[i].copy())
+        cur[idx] = p
+        active[idx] = p != origins[pair_o[idx]]
+    return w, total, by_mode
+
+
+def _cat(parts: list[np.ndarray], dtype: Any, width: int | None = None) -> np.ndarray:
+    if parts:
+        return np.concatenate(parts)
+    return np.zeros((0, width) if width else 0, dtype=dtype)
+
+
+def _leg_countries(
+    problem: Problem, start: str, first_label: int, end: str, crossings: list[tuple[float, int, int]], km: float
+) -> list[str]:
+    """A network leg's countries from its crossings (position in km from its start, from, to), with the noise
+    rule of :func:`geo.countries.countries_along`: end stretches shorter than :data:`END_RUN_KM` and middle
+    stretches shorter than :data:`~geo.countries.MIN_CROSSING_KM` do not count."""
+    codes = problem.codes
+    first = crossings[0][1] if crossings else first_label
+    runs: list[tuple[int, float, float]] = []  # (label, from km, to km)
+    at, here = 0.0, first
+    for pos, _, to in crossings:
+        runs.append((here, at, pos))
+        at, here = pos, to
+    runs.append((here, at, km))
+    kept = []
+    for i, (lab, a, b) in enumerate(runs):
+        if lab < 0:
+            continue
+        limit = END_RUN_KM if i in (0, len(runs) - 1) else MIN_CROSSING_KM
+        if len(runs) > 1 and b - a < limit:
+            continue
+        kept.append(codes[lab])
+    return _collapse([start, *kept, end])
+
+
+def _collapse(seq: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for k in seq:
+        if k and (not out or out[-1] != k):
+            out.append(k)
+    return out
+
+
+def solve(
+    problem: Problem,
+    origins: Sequence[int],
+    destinations: Sequence[int],
+    *,
+    origin_ids: Sequence[str] | None = None,
+    destination_ids: Sequence[str] | None = None,
+    reasons: dict[int, str] | None = None,
+    unreachable: str = "no route between them on the chosen modes and constraints",
+) -> list[dict[str, Any]]:
+    """One row per (origin, destination) pair of hub nodes (:data:`MATRIX_COLUMNS`), origins outermost.
+
+    ``reasons`` says why a node (a point far from every network) cannot be reached; pairs without a route get
+    ``unreachable``.
+    """
+    starts = np.asarray(origins, dtype=np.int64)
+    dests = np.asarray(destinations, dtype=np.int64)
+    oids = list(origin_ids) if origin_ids is not None else [problem.hub_ids[o - problem.hub_base] for o in starts]
+    dids = list(destination_ids) if destination_ids is not None else [
+        problem.hub_ids[d - problem.hub_base] for d in dests
+    ]  # fmt: skip
+    reasons = reasons or {}
+    dist, pred = csgraph.dijkstra(problem.cost, directed=True, indices=starts, return_predecessors=True)
+    dist, pred = np.atleast_2d(dist), np.atleast_2d(pred)
+    b, d = len(starts), len(dests)
+    pair_o, pair_d = np.repeat(np.arange(b), d), np.tile(dests, b)
+    reach = np.isfinite(dist[pair_o, pair_d])
+    walk, total, _ = _walk(problem, pred, starts, pair_o, pair_d, reach)
+    del dist, pred
+    hub_pair = _cat(walk.hub_pair, np.int64)
+    order = np.argsort(hub_pair, kind="stable")
+    hub_pair = hub_pair[order]
+    hub_node = _cat(walk.hub_node, np.int64)[order]
+    hub_next = _cat(walk.hub_next, np.int16)[order]
+    hub_km = _cat(walk.hub_km, float)[order]
+    hub_modes = _cat(walk.hub_modes, float, 5)[order]
+    cross_pair = _cat(walk.cross_pair, np.int64)
+    corder = np.argsort(cross_pair, kind="stable")
+    cross_pair = cross_pair[corder]
+    cross_from = _cat(walk.cross_from, np.int16)[corder]
+    cross_to = _cat(walk.cross_to, np.int16)[corder]
+    cross_km = _cat(walk.cross_km, float)[corder]
+    hub_start = np.searchsorted(hub_pair, np.arange(len(pair_o) + 1))
+    cross_start = np.searchsorted(cross_pair, np.arange(len(pair_o) + 1))
+    model = problem.model
+    rows = []
+    for i in range(len(pair_o)):
+        o, dn = int(starts[pair_o[i]]), int(pair_d[i])
+        row: dict[str, Any] = {"origin_id": oids[pair_o[i]], "destination_id": dids[i % d]}
+        if o == dn:
+            rows.append({**row, "reachable": False, "reason": "origin and destination are the same place"})
+            continue
+        if not reach[i]:
+            why = reasons.get(o) or reasons.get(dn) or unreachable
+            rows.append({**row, "reachable": False, "reason": why})
+            continue
+        # hubs passed, from the destination back to the origin (the destination first, at 0 km)
+        h0, h1 = hub_start[i], hub_start[i + 1]
+        nodes = [dn - problem.hub_base, *hub_node[h0:h1].tolist()]
+        at_km = [0.0, *hub_km[h0:h1].tolist()]
+        modes_at = [np.zeros(5), *hub_modes[h0:h1]]
+        next_label = [-1, *hub_next[h0:h1].tolist()]
+        length = float(total[i])
+        c0, c1 = cross_start[i], cross_start[i + 1]
+        crossings = list(zip((length - cross_km[c0:c1]).tolist(), cross_from[c0:c1].tolist(),
+                             cross_to[c0:c1].tolist(), strict=True))[::-1]  # fmt: skip
+        legs, countries = [], []
+        for j in range(len(nodes) - 1, 0, -1):  # forward: from the origin's hub to the destination's
+            a, z = nodes[j], nodes[j - 1]
+            start_km, end_km = length - at_km[j], length - at_km[j - 1]
+            km_modes = modes_at[j] - modes_at[j - 1]
+            mode = MODES[int(np.argmax(km_modes[:4]))]
+            km = end_km - start_km
+            ca, cz = problem.hub_countries[a], problem.hub_countries[z]
+            if mode.is_water:
+                leg_countries = _collapse([ca, cz])
+            else:
+                inside = [(p - start_km, f, t) for p, f, t in crossings if start_km <= p <= end_km]
+                leg_countries = _leg_countries(problem, ca, next_label[j], cz, inside, km)
+            legs.append(LegFacts(problem.hub_ids[a], problem.hub_ids[z], mode, km, tuple(leg_countries)))
+            countries += leg_countries
+        route = _collapse(countries)
+        e = estimate(legs, model)
+        km_by = {m: float(sum(leg.length_km for leg in legs if leg.mode == m)) for m in MODES}
+        rows.append(
+            {
+                **row,
+                "reachable": True,
+                "reason": "",
+                "length_km": round(length, 3),
+                **{f"{m}_km": round(km_by[m], 3) for m in MODES},
+                "border_crossings": sum(x != y for x, y in itertools.pairwise(route)),
+                "gauge_breaks": e.gauge_breaks,
+                "transshipments": e.transshipments,
+                "days_min": round(e.days_min, 1),
+                "days_max": round(e.days_max, 1),
+                "co2e_kg_per_tonne": round(e.co2e_kg_per_tonne, 1),
+                "co2e_kg_per_teu": round(e.co2e_kg_per_teu, 0),
+                "countries": ",".join(dict.fromkeys(route)),
+            }
+        )
+    return rows
+
+
+def solve_batches(
+    problem: Problem,
+    origins: Sequence[int],
+    destinations: Sequence[int],
+    *,
+    origin_ids: Sequence[str],
+    destination_ids: Sequence[str],
+    reasons: dict[int, str] | None = None,
+    unreachable: str = "no route between them on the chosen modes and constraints",
+    step: Callable[[int], None] | None = None,
+    memory_bytes: int = MEMORY_BYTES,
+) -> list[dict[str, Any]]:
+    """:func:`solve` in batches of origins sized to ``memory_bytes``; ``step`` is told how many origins are done."""
+    size = batch_size(problem, len(origins), memory_bytes)
+    rows: list[dict[str, Any]] = []
+    for lo in range(0, len(origins), size):
+        hi = min(len(origins), lo + size)
+        rows += solve(
+            problem,
+            origins[lo:hi],
+            destinations,
+            origin_ids=origin_ids[lo:hi],
+            destination_ids=destination_ids,
+            reasons=reasons,
+            unreachable=unreachable,
+        )
+        if step is not None:
+            step(hi - lo)
+    return rows
+
+
+def batches(n: int, parts: int) -> list[tuple[int, int]]:
+    """``n`` origins split into ``parts`` contiguous ranges of near-equal size."""
+    size = math.ceil(n / max(1, parts)) if n else 0
+    return [(lo, min(n, lo + size)) for lo in range(0, n, size)] if size else []
+
+
+# --- the whole matrix -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixInput:
+    """A matrix to compute: the problem, the hub nodes of the origins and destinations, and their ids."""
+
+    problem: Problem
+    origins: tuple[int, ...]
+    destinations: tuple[int, ...]
+    origin_ids: tuple[str, ...]
+    destination_ids: tuple[str, ...]
+    reasons: dict[int, str]
+    unreachable: str
+
+
+def matrix_input(
+    catalog: Catalog,
+    origins: Sequence[tuple[str, Hub]],
+    destinations: Sequence[tuple[str, Hub]],
+    *,
+    modes: Iterable[Mode],
+    avoid: Sequence[str] = (),
+    closed_borders: str = "respect",
+    sea_restrictions: Sequence[str] = (),
+    open_borders: Iterable[Iterable[str]] = (),
+    by: Weight = "km",
+    network_of: Callable[[str], Any] | None = None,
+) -> MatrixInput:
+    """The problem for ``origins`` × ``destinations`` (pairs of the user's id and a hub or point), on the graph of
+    ``modes`` with the countries avoided and the closed borders respected (the same masks as ``route``)."""
+    from geo.borders import borders
+    from geo.graph import multimodal_graph
+    from geo.multimodal import _shipped_outlines, avoided_nodes
+    from geo.network_data import prepared_network
+    from geo.places import check_within_reach
+    from geo.sea import check_passages, sea_links
+
+    modes = frozenset(modes)
+    source = network_of or prepared_network
+    points = {h.id: h for _, h in [*origins, *destinations]}
+    graph = multimodal_graph(
+        catalog,
+        modes,
+        sea_restrictions=check_passages(sea_restrictions),
+        network_of=source,  # type: ignore[arg-type]
+    )
+    graph = graph.with_points([h for h in points.values() if h.id not in graph.hubs])
+    opened = {frozenset(p) for p in open_borders}
+    closed = [b for b in borders("closed") if b.pair not in opened] if closed_borders == "respect" else []
+    avoid = [a.strip().upper() for a in avoid if a.strip()]
+    outlines = _shipped_outlines()
+    keep = graph.keep(avoid_nodes=avoided_nodes(graph, avoid), closed=closed, outlines=outlines, keep_hubs=list(points))
+    problem = matrix_problem(graph, by, keep)
+    land = {str(m): graph.nets[str(m)] for m in (Mode.RAIL, Mode.ROAD) if str(m) in graph.nets}
+    ports = {h for pair in sea_links(catalog, dict(graph.hubs)) for h in pair}
+    reasons: dict[int, str] = {}
+    for user_id, hub in [*origins, *destinations]:
+        node = graph.hub_node(hub.id)
+        if node in reasons:
+            continue
+        try:
+            check_within_reach(repr(user_id), hub, modes, land, {p: graph.hubs[p] for p in ports if p in graph.hubs})
+        except CorridorMapperError as exc:
+            reasons[node] = str(exc)
+        else:
+            inside = avoided_nodes(graph, avoid)
+            if inside is not None and inside[node]:
+                reasons[node] = f"{user_id!r} lies in a country you avoid ({','.join(avoid)})"
+    names = ",".join(sorted(map(str, modes)))
+    unreachable = f"no route between them by {names}" + (f" avoiding {','.join(avoid)}" if avoid else "")
+    if closed:
+        unreachable += " with the closed borders respected"
+    return MatrixInput(
+        problem=problem,
+        origins=tuple(graph.hub_node(h.id) for _, h in origins),
+        destinations=tuple(graph.hub_node(h.id) for _, h in destinations),
+        origin_ids=tuple(i for i, _ in origins),
+        destination_ids=tuple(i for i, _ in destinations),
+        reasons=reasons,
+        unreachable=unreachable + ": check with `corridors route`",
+    )
+
+
+def od_matrix(job: MatrixInput, *, step: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+    """Every pair of ``job``, in process, origins outermost (one row per pair, :data:`MATRIX_COLUMNS`)."""
+    return solve_batches(
+        job.problem,
+        job.origins,
+        job.destinations,
+        origin_ids=job.origin_ids,
+        destination_ids=job.destination_ids,
+        reasons=job.reasons,
+        unreachable=job.unreachable,
+        step=step,
+    )
