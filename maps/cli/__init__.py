@@ -13,6 +13,7 @@ import click
 
 from maps.cli.build import build_cmd
 from maps.cli.compare import compare_cmd
+from maps.cli.flows import flows_cmd
 from maps.cli.listing import list_cmd
 from maps.cli.route import route_cmd
 
@@ -29,3 +30,4 @@ main.add_command(list_cmd)
 main.add_command(build_cmd)
 main.add_command(route_cmd)
 main.add_command(compare_cmd)
+main.add_command(flows_cmd)
