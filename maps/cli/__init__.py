@@ -1,6 +1,6 @@
 """The ``corridors`` command: a thin layer over the pipelines in :mod:`maps.build`.
 
-One module per command (``listing``, ``build``, ``route``, ``compare``, ``matrix``); what they share
+One module per command (``listing``, ``build``, ``route``, ``compare``, ``matrix``, ``flows``); what they share
 (consoles, the user-error wrapper, options, progress) is in ``_common``.
 User mistakes (a bad catalog file, an unknown corridor id, an unwritable
 folder) print one line each, prefixed ``error:``, and exit with status 2;
@@ -13,6 +13,7 @@ import click
 
 from maps.cli.build import build_cmd
 from maps.cli.compare import compare_cmd
+from maps.cli.flows import flows_cmd
 from maps.cli.listing import list_cmd
 from maps.cli.matrix import matrix_cmd
 from maps.cli.route import route_cmd
@@ -31,3 +32,4 @@ main.add_command(build_cmd)
 main.add_command(route_cmd)
 main.add_command(compare_cmd)
 main.add_command(matrix_cmd)
+main.add_command(flows_cmd)
