@@ -141,25 +141,42 @@ class _Walk:
     cross_km: list[np.ndarray]
 
 
+def _entry(problem: Problem, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The stored entry of each edge c → p (the reverse of the tree's p → c; the graph is symmetric): found among
+    the first few entries of row c (most nodes have two or three neighbours), else by binary search."""
+    indptr, indices = problem.cost.indptr, problem.cost.indices
+    start, degree = indptr[c], indptr[c + 1] - indptr[c]
+    found = np.full(len(c), -1, dtype=np.int64)
+    for k in range(4):
+        here = (degree > k) & (found < 0)
+        pos = start[here] + k
+        hit = indices[pos] == p[here]
+        found[np.flatnonzero(here)[hit]] = pos[hit]
+    rest = np.flatnonzero(found < 0)
+    if len(rest):
+        found[rest] = np.searchsorted(problem.keys, c[rest].astype(np.int64) * problem.n_nodes + p[rest])
+    return found
+
+
 def _walk(problem: Problem, pred: np.ndarray, origins: np.ndarray, pair_o: np.ndarray, pair_d: np.ndarray,
           reach: np.ndarray) -> tuple[_Walk, np.ndarray, np.ndarray]:  # fmt: skip
-    """Walk every reachable pair's path from its destination back to its origin, all pairs at once."""
+    """Walk every reachable pair's path from its destination back to its origin, all pairs at once (the arrays
+    of pairs still walking are compacted as pairs arrive)."""
     n_pairs = len(pair_o)
     total = np.zeros(n_pairs)
     by_mode = np.zeros((n_pairs, 5))
     w = _Walk([], [], [], [], [], [], [], [], [])
-    cur = pair_d.copy()
-    active = reach & (cur != origins[pair_o])
     labels, n = problem.labels, problem.n_nodes
-    while True:
-        idx = np.flatnonzero(active)
-        if not len(idx):
-            break
-        c = cur[idx]
-        p = pred[pair_o[idx], c]
-        e = np.searchsorted(problem.keys, p.astype(np.int64) * n + c)
+    flat_pred = pred.ravel()
+    idx = np.flatnonzero(reach & (pair_d != origins[pair_o]))
+    cur = pair_d[idx].astype(np.int64)
+    row = pair_o[idx].astype(np.int64) * n
+    goal = origins[pair_o[idx]]
+    while len(idx):
+        p = flat_pred[row + cur].astype(np.int64)
+        e = _entry(problem, p, cur)
         ekm, emode = problem.km[e], problem.mode[e]
-        lp, lc = labels[p], labels[c]
+        lp, lc = labels[p], labels[cur]
         crossing = np.flatnonzero((lp != lc) & (lp >= 0) & (lc >= 0) & (emode <= 1))
         if len(crossing):
             i = idx[crossing]
@@ -177,8 +194,10 @@ def _walk(problem: Problem, pred: np.ndarray, origins: np.ndarray, pair_o: np.nd
             w.hub_next.append(lc[at_hub])
             w.hub_km.append(total[i].copy())
             w.hub_modes.append(by_mode[i].copy())
-        cur[idx] = p
-        active[idx] = p != origins[pair_o[idx]]
+            going = p != goal
+            if not going.all():
+                idx, p, row, goal = idx[going], p[going], row[going], goal[going]
+        cur = p
     return w, total, by_mode
 
 
