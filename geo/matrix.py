@@ -78,6 +78,8 @@ class Problem:
     hub_ids: tuple[str, ...]
     hub_countries: tuple[str, ...]
     model: TransitModel
+    block_mode: np.ndarray
+    """Per node: the index into :data:`MODES` of its network (rail, road); hubs -1."""
 
     @property
     def n_nodes(self) -> int:
@@ -118,27 +120,22 @@ def matrix_problem(graph: MultimodalGraph, by: Weight = "km", keep: np.ndarray |
         hub_ids=graph.hub_ids,
         hub_countries=tuple(graph.hubs[h].country for h in graph.hub_ids),
         model=transit_model(),
+        block_mode=_block_modes(graph),
     )
 
 
+def _block_modes(graph: MultimodalGraph) -> np.ndarray:
+    out = np.full(graph.n_nodes, -1, dtype=np.int8)
+    for name, lo, hi in graph.kinds:
+        if name != "hub":
+            out[lo:hi] = MODES.index(Mode(name))
+    return out
+
+
 def batch_size(problem: Problem, n_origins: int, memory_bytes: int = MEMORY_BYTES) -> int:
-    """How many origins one search batch may take: distances (8 bytes) and predecessors (4) for every node."""
-    return max(1, min(n_origins, memory_bytes // (12 * problem.n_nodes)))
-
-
-@dataclass
-class _Walk:
-    """What the walk back from each destination noted, pair by pair (flat arrays, in walk order)."""
-
-    hub_pair: list[np.ndarray]
-    hub_node: list[np.ndarray]
-    hub_next: list[np.ndarray]
-    hub_km: list[np.ndarray]
-    hub_modes: list[np.ndarray]
-    cross_pair: list[np.ndarray]
-    cross_from: list[np.ndarray]
-    cross_to: list[np.ndarray]
-    cross_km: list[np.ndarray]
+    """How many origins one search batch may take: per node, distances (8 bytes), predecessors (4) and the walk's
+    notes (12)."""
+    return max(1, min(n_origins, memory_bytes // (24 * problem.n_nodes)))
 
 
 def _entry(problem: Problem, p: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -158,20 +155,48 @@ def _entry(problem: Problem, p: np.ndarray, c: np.ndarray) -> np.ndarray:
     return found
 
 
-def _walk(problem: Problem, pred: np.ndarray, origins: np.ndarray, pair_o: np.ndarray, pair_d: np.ndarray,
-          reach: np.ndarray) -> tuple[_Walk, np.ndarray, np.ndarray]:  # fmt: skip
-    """Walk every reachable pair's path from its destination back to its origin, all pairs at once (the arrays
-    of pairs still walking are compacted as pairs arrive)."""
-    n_pairs = len(pair_o)
+@dataclass
+class _Paths:
+    """What the walk back from every destination noted, per pair, in km from the destination: the hubs passed
+    (km, hub index, the mode of the leg that starts there going forward, the country of the node after it) and the
+    borders crossed (km, country before, country after, going forward); and the path's length."""
+
+    total: list[float]
+    hubs: list[list[tuple[float, int, int, int]]]
+    crossings: list[list[tuple[float, int, int]]]
+
+
+def _walk(problem: Problem, pred: np.ndarray, starts: np.ndarray, pair_o: np.ndarray, pair_d: np.ndarray,
+          reach: np.ndarray) -> _Paths:  # fmt: skip
+    """Walk every reachable pair's path from its destination back to its origin, all pairs at once.
+
+    A pair that reaches a node another pair of the same origin has already passed stops there: the rest of its
+    path is the other's (the same search tree), so each tree node is walked once per origin; the joined paths
+    are completed afterwards from the leader's notes.
+    """
+    n_pairs, n = len(pair_o), problem.n_nodes
+    labels, hub_base = problem.labels, problem.hub_base
     total = np.zeros(n_pairs)
-    by_mode = np.zeros((n_pairs, 5))
-    w = _Walk([], [], [], [], [], [], [], [], [])
-    labels, n = problem.labels, problem.n_nodes
-    flat_pred = pred.ravel()
-    idx = np.flatnonzero(reach & (pair_d != origins[pair_o]))
+    visitor = np.full(pred.shape, -1, dtype=np.int32)
+    at_km = np.zeros(pred.shape)
+    flat_pred, flat_visitor, flat_km = pred.ravel(), visitor.ravel(), at_km.ravel()
+    hub_parts: list[tuple[np.ndarray, ...]] = []
+    cross_parts: list[tuple[np.ndarray, ...]] = []
+    joins: dict[int, tuple[int, float, float]] = {}
+    idx = np.flatnonzero(reach & (pair_d != starts[pair_o]))
     cur = pair_d[idx].astype(np.int64)
     row = pair_o[idx].astype(np.int64) * n
-    goal = origins[pair_o[idx]]
+    goal = starts[pair_o[idx]]
+    # destinations are the first nodes visited; a destination given twice joins the first
+    order = np.argsort(row + cur, kind="stable")
+    keys = (row + cur)[order]
+    dup = np.zeros(len(idx), dtype=bool)
+    dup[order[1:]] = keys[1:] == keys[:-1]
+    for j in np.flatnonzero(dup):
+        leader = idx[order[np.searchsorted(keys, row[j] + cur[j])]]
+        joins[int(idx[j])] = (int(leader), 0.0, 0.0)
+    idx, cur, row, goal = idx[~dup], cur[~dup], row[~dup], goal[~dup]
+    flat_visitor[row + cur] = idx
     while len(idx):
         p = flat_pred[row + cur].astype(np.int64)
         e = _entry(problem, p, cur)
@@ -180,31 +205,57 @@ def _walk(problem: Problem, pred: np.ndarray, origins: np.ndarray, pair_o: np.nd
         crossing = np.flatnonzero((lp != lc) & (lp >= 0) & (lc >= 0) & (emode <= 1))
         if len(crossing):
             i = idx[crossing]
-            w.cross_pair.append(i)
-            w.cross_from.append(lp[crossing])
-            w.cross_to.append(lc[crossing])
-            w.cross_km.append(total[i] + ekm[crossing] / 2)
+            cross_parts.append((i, total[i] + ekm[crossing] / 2, lp[crossing], lc[crossing]))
         total[idx] += ekm
-        by_mode[idx, emode] += ekm
-        at_hub = np.flatnonzero(p >= problem.hub_base)
+        at_hub = np.flatnonzero(p >= hub_base)
         if len(at_hub):
             i = idx[at_hub]
-            w.hub_pair.append(i)
-            w.hub_node.append(p[at_hub] - problem.hub_base)
-            w.hub_next.append(lc[at_hub])
-            w.hub_km.append(total[i].copy())
-            w.hub_modes.append(by_mode[i].copy())
-            going = p != goal
-            if not going.all():
-                idx, p, row, goal = idx[going], p[going], row[going], goal[going]
-        cur = p
-    return w, total, by_mode
+            leg_mode = np.where(emode[at_hub] == _TRANSFER, problem.block_mode[cur[at_hub]], emode[at_hub])
+            hub_parts.append((i, total[i].copy(), p[at_hub] - hub_base, leg_mode, lc[at_hub]))
+        arrived = p == goal
+        seen = flat_visitor[row + p]
+        joined = (seen >= 0) & ~arrived
+        for j in np.flatnonzero(joined):
+            joins[int(idx[j])] = (int(seen[j]), float(total[idx[j]]), float(flat_km[row[j] + p[j]]))
+        going = ~arrived & ~joined
+        idx, cur, row, goal = idx[going], p[going], row[going], goal[going]
+        # two pairs of one origin reaching the same new node in the same step: the first leads
+        keys = row + cur
+        order = np.argsort(keys, kind="stable")
+        dup = np.zeros(len(idx), dtype=bool)
+        dup[order[1:]] = keys[order][1:] == keys[order][:-1]
+        if dup.any():
+            for j in np.flatnonzero(dup):
+                leader = idx[order[np.searchsorted(keys[order], keys[j])]]
+                joins[int(idx[j])] = (int(leader), float(total[idx[j]]), float(total[leader]))
+            idx, cur, row, goal = idx[~dup], cur[~dup], row[~dup], goal[~dup]
+        flat_visitor[row + cur] = idx
+        flat_km[row + cur] = total[idx]
+    hubs: list[list[tuple[float, int, int, int]]] = [[] for _ in range(n_pairs)]
+    crossings: list[list[tuple[float, int, int]]] = [[] for _ in range(n_pairs)]
+    for i, km, h, m, nxt in hub_parts:
+        for a, b_, c_, d_, e_ in zip(i.tolist(), km.tolist(), h.tolist(), m.tolist(), nxt.tolist(), strict=True):
+            hubs[a].append((b_, c_, d_, e_))
+    for i, km, f, t in cross_parts:
+        for a, b_, c_, d_ in zip(i.tolist(), km.tolist(), f.tolist(), t.tolist(), strict=True):
+            crossings[a].append((b_, c_, d_))
+    totals = total.tolist()
+    done: set[int] = set()
 
+    def finish(x: int) -> None:  # a joined path: its own notes, then the leader's beyond the joining node
+        if x in done or x not in joins:
+            return
+        leader, mine, theirs = joins[x]
+        finish(leader)
+        shift = mine - theirs
+        totals[x] = totals[leader] + shift
+        hubs[x] += [(k + shift, h, m, nx) for k, h, m, nx in hubs[leader] if k > theirs]
+        crossings[x] += [(k + shift, f, t) for k, f, t in crossings[leader] if k > theirs]
+        done.add(x)
 
-def _cat(parts: list[np.ndarray], dtype: Any, width: int | None = None) -> np.ndarray:
-    if parts:
-        return np.concatenate(parts)
-    return np.zeros((0, width) if width else 0, dtype=dtype)
+    for x in list(joins):
+        finish(x)
+    return _Paths(totals, hubs, crossings)
 
 
 def _leg_countries(
@@ -267,24 +318,10 @@ def solve(
     b, d = len(starts), len(dests)
     pair_o, pair_d = np.repeat(np.arange(b), d), np.tile(dests, b)
     reach = np.isfinite(dist[pair_o, pair_d])
-    walk, total, _ = _walk(problem, pred, starts, pair_o, pair_d, reach)
-    del dist, pred
-    hub_pair = _cat(walk.hub_pair, np.int64)
-    order = np.argsort(hub_pair, kind="stable")
-    hub_pair = hub_pair[order]
-    hub_node = _cat(walk.hub_node, np.int64)[order]
-    hub_next = _cat(walk.hub_next, np.int16)[order]
-    hub_km = _cat(walk.hub_km, float)[order]
-    hub_modes = _cat(walk.hub_modes, float, 5)[order]
-    cross_pair = _cat(walk.cross_pair, np.int64)
-    corder = np.argsort(cross_pair, kind="stable")
-    cross_pair = cross_pair[corder]
-    cross_from = _cat(walk.cross_from, np.int16)[corder]
-    cross_to = _cat(walk.cross_to, np.int16)[corder]
-    cross_km = _cat(walk.cross_km, float)[corder]
-    hub_start = np.searchsorted(hub_pair, np.arange(len(pair_o) + 1))
-    cross_start = np.searchsorted(cross_pair, np.arange(len(pair_o) + 1))
-    model = problem.model
+    del dist
+    paths = _walk(problem, pred, starts, pair_o, pair_d, reach)
+    del pred
+    model, base = problem.model, problem.hub_base
     rows = []
     for i in range(len(pair_o)):
         o, dn = int(starts[pair_o[i]]), int(pair_d[i])
@@ -296,34 +333,27 @@ def solve(
             why = reasons.get(o) or reasons.get(dn) or unreachable
             rows.append({**row, "reachable": False, "reason": why})
             continue
-        # hubs passed, from the destination back to the origin (the destination first, at 0 km)
-        h0, h1 = hub_start[i], hub_start[i + 1]
-        nodes = [dn - problem.hub_base, *hub_node[h0:h1].tolist()]
-        at_km = [0.0, *hub_km[h0:h1].tolist()]
-        modes_at = [np.zeros(5), *hub_modes[h0:h1]]
-        next_label = [-1, *hub_next[h0:h1].tolist()]
-        length = float(total[i])
-        c0, c1 = cross_start[i], cross_start[i + 1]
-        crossings = list(zip((length - cross_km[c0:c1]).tolist(), cross_from[c0:c1].tolist(),
-                             cross_to[c0:c1].tolist(), strict=True))[::-1]  # fmt: skip
+        length = paths.total[i]
+        # hubs forward from the origin: (km from the origin, hub, mode of the leg that starts there, next country)
+        marks = [(length - k, h, m, nx) for k, h, m, nx in reversed(paths.hubs[i])] + [(length, dn - base, -1, -1)]
+        crossings = [(length - k, f, t) for k, f, t in reversed(paths.crossings[i])]
         legs, countries = [], []
-        for j in range(len(nodes) - 1, 0, -1):  # forward: from the origin's hub to the destination's
-            a, z = nodes[j], nodes[j - 1]
-            start_km, end_km = length - at_km[j], length - at_km[j - 1]
-            km_modes = modes_at[j] - modes_at[j - 1]
-            mode = MODES[int(np.argmax(km_modes[:4]))]
+        for (start_km, a, m, nxt), (end_km, z, _, _) in itertools.pairwise(marks):
+            mode = MODES[m]
             km = end_km - start_km
             ca, cz = problem.hub_countries[a], problem.hub_countries[z]
             if mode.is_water:
                 leg_countries = _collapse([ca, cz])
             else:
                 inside = [(p - start_km, f, t) for p, f, t in crossings if start_km <= p <= end_km]
-                leg_countries = _leg_countries(problem, ca, next_label[j], cz, inside, km)
+                leg_countries = _leg_countries(problem, ca, nxt, cz, inside, km)
             legs.append(LegFacts(problem.hub_ids[a], problem.hub_ids[z], mode, km, tuple(leg_countries)))
             countries += leg_countries
         route = _collapse(countries)
         e = estimate(legs, model)
-        km_by = {m: float(sum(leg.length_km for leg in legs if leg.mode == m)) for m in MODES}
+        km_by = dict.fromkeys(MODES, 0.0)
+        for leg in legs:
+            km_by[leg.mode] += leg.length_km
         rows.append(
             {
                 **row,
