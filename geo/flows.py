@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ from geo.errors import CatalogError, GeometryError, NetworkError, OptionError
 from geo.geodesy import geodesic_km
 from geo.leg_geometry import LegGeometry
 from geo.model import Hub, Mode
+from geo.multimodal import DEFAULT_MODES, plan_route
 from geo.places import EXAMPLE_POINT, parse_place
 
 __all__ = [
@@ -347,10 +349,6 @@ def assign_flows(
     OptionError
         No mode is given, or a country code is unknown (the whole run would fail alike).
     """
-    import time
-
-    from geo.multimodal import DEFAULT_MODES, plan_route
-
     say = progress or (lambda _: None)
     chosen = tuple(DEFAULT_MODES if modes is None else modes)
     if not chosen:

@@ -35,7 +35,7 @@ from scipy import sparse
 
 from geo.borders import Border
 from geo.catalog import Catalog
-from geo.countries import COUNTRY_TOLERANCE, simplified_outlines
+from geo.countries import COUNTRY_TOLERANCE, country_outlines, simplified_outlines
 from geo.geodesy import geodesic_km
 from geo.leg_geometry import LegGeometry
 from geo.model import Hub, Mode, Status
@@ -45,13 +45,123 @@ from geo.routing import DEFAULT_MAX_SNAP_KM
 from geo.sea import sea_coords, sea_links, searoute_leg
 from geo.transit import SUEZ_CANAL, LegFacts, TransitModel, estimate, transit_model
 
-__all__ = ["TRANSFER_KM", "MultimodalGraph", "Weight", "multimodal_graph", "node_countries"]
+__all__ = [
+    "BORDER_NODE_KM",
+    "TRANSFER_KM",
+    "MultimodalGraph",
+    "Weight",
+    "avoid_mask",
+    "avoided_nodes",
+    "closed_border_cut",
+    "multimodal_graph",
+    "node_countries",
+]
 
 TRANSFER_KM = 50.0
 """What a change of mode at a hub costs, in km of travel."""
 Weight = Literal["km", "days"]
 TRANSFER, SEA = -1, -2
 """``entry_block`` values of a hub's link to a network and of a sea or ferry link (networks are 0, 1, ...)."""
+
+BORDER_NODE_KM = 5.0
+"""A network node in neither country of a closed border but this close to both is taken to lie on the border:
+Natural Earth's 1:10m outlines are drawn to about 1 km and OSM border stations sit on the line itself; 5 km
+leaves room for both without reaching the next station inland."""
+_KM_PER_DEG = 111.32
+"""km per degree of latitude: distances in degrees are turned into km with it (an underestimate east–west)."""
+
+
+# --- avoiding countries -----------------------------------------------------------------
+
+
+def avoid_mask(
+    lon: np.ndarray, lat: np.ndarray, avoid: Iterable[str], outlines: dict[str, shapely.Geometry]
+) -> np.ndarray:
+    """True for every point inside one of the avoided countries."""
+    mask = np.zeros(len(lon), dtype=bool)
+    for iso in avoid:
+        geom = outlines[iso]
+        shapely.prepare(geom)
+        mask |= shapely.contains_xy(geom, lon, lat)
+    return mask
+
+
+# --- closed borders -------------------------------------------------------------------------
+
+_LABELS: weakref.WeakKeyDictionary[Network, dict[tuple[str, int], tuple[shapely.Geometry, np.ndarray]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per network: (country, id of its outline) → (the outline, kept alive; which nodes lie inside it)."""
+
+
+def _inside(net: Network, iso: str, outline: shapely.Geometry) -> np.ndarray:
+    labels = _LABELS.setdefault(net, {})
+    key = (iso, id(outline))
+    if key not in labels:
+        shapely.prepare(outline)
+        x0, y0, x1, y1 = outline.bounds
+        box = np.flatnonzero((net.lon >= x0) & (net.lon <= x1) & (net.lat >= y0) & (net.lat <= y1))
+        inside = np.zeros(net.n_nodes, dtype=bool)
+        inside[box] = shapely.contains_xy(outline, net.lon[box], net.lat[box])
+        labels[key] = (outline, inside)
+    return labels[key][1]
+
+
+def closed_border_cut(net: Network, closed: Iterable[Border], outlines: dict[str, shapely.Geometry]) -> np.ndarray:
+    """Which entries of ``net.graph`` (CSR order, both directions) cross one of the ``closed`` borders.
+
+    An edge crosses the border of countries A and B when one end is on A's side
+    and the other on B's. A node is on A's side when it lies in A, or when it
+    lies in no country at all (on the drawn border line, or at sea: the Kerch
+    bridge between Russia and Crimea, which Natural Earth's edition draws as
+    Ukraine) within :data:`BORDER_NODE_KM` of A and one edge away from a node in
+    A or B. Borders with a country that has no outline are skipped.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, one per stored entry: pass it to :meth:`geo.network.Network.without_edges`.
+    """
+    coo = net.graph.tocoo()
+    r, c = coo.row, coo.col
+    cut = np.zeros(len(coo.data), dtype=bool)
+    deg = BORDER_NODE_KM / _KM_PER_DEG
+    for border in closed:
+        a, b = border.countries
+        if a not in outlines or b not in outlines:
+            continue
+        in_a, in_b = _inside(net, a, outlines[a]), _inside(net, b, outlines[b])
+        touching = np.zeros(net.n_nodes, dtype=bool)  # nodes one edge away from A or B
+        touching[c[(in_a | in_b)[r]]] = True
+        cand = np.flatnonzero(touching & ~in_a & ~in_b)
+        near_a = np.zeros(net.n_nodes, dtype=bool)
+        near_b = np.zeros(net.n_nodes, dtype=bool)
+        if len(cand):
+            pts = shapely.points(net.lon[cand], net.lat[cand])
+            da, db = shapely.dwithin(outlines[a], pts, deg), shapely.dwithin(outlines[b], pts, deg)
+            near = np.flatnonzero(da | db)
+            if len(near):
+                in_other, _ = _country_tree(outlines).query(pts[near], predicate="within")
+                nowhere = np.ones(len(near), dtype=bool)
+                nowhere[in_other] = False
+                near_a[cand[near[nowhere & da[near]]]] = True
+                near_b[cand[near[nowhere & db[near]]]] = True
+        side_a, side_b = in_a | near_a, in_b | near_b
+        cut |= (side_a[r] & side_b[c]) | (side_b[r] & side_a[c])
+    return cut
+
+
+_TREES: dict[int, tuple[dict[str, shapely.Geometry], shapely.STRtree]] = {}
+
+
+def _country_tree(outlines: dict[str, shapely.Geometry]) -> shapely.STRtree:
+    """An STRtree of every outline (kept while the same outlines are in use)."""
+    key = id(outlines)
+    if key not in _TREES or _TREES[key][0] is not outlines:
+        _TREES.clear()
+        _TREES[key] = (outlines, shapely.STRtree(list(outlines.values())))
+    return _TREES[key][1]
+
 
 _LABELLED: weakref.WeakKeyDictionary[Network, tuple[tuple[str, ...], np.ndarray]] = weakref.WeakKeyDictionary()
 
@@ -142,8 +252,6 @@ class MultimodalGraph:
         """The entries a search may use: none touching an avoided node (``avoid_nodes``, bool per node; the hubs
         named in ``keep_hubs`` stay), none crossing a ``closed`` border (:func:`geo.multimodal.closed_border_cut`).
         None when nothing is masked."""
-        from geo.multimodal import closed_border_cut
-
         if avoid_nodes is None and not closed:
             return None
         keep = np.ones(len(self.rows), dtype=bool)
@@ -255,7 +363,38 @@ def _land_hours(
     return hours
 
 
+_SHIPPED_OUTLINES: dict[str, dict[str, shapely.Geometry]] = {}
+
+
+def _shipped_outlines() -> dict[str, shapely.Geometry]:
+    """The shipped outlines, one dict per process (so that a user's own ``--boundaries`` can be told apart)."""
+    return _SHIPPED_OUTLINES.setdefault("outlines", country_outlines())
+
+
+def avoided_nodes(
+    g: MultimodalGraph, avoid: Sequence[str], outlines: dict[str, shapely.Geometry] | None = None
+) -> np.ndarray | None:
+    """Per node of ``g``: inside an avoided country. From the nodes' countries, or from ``outlines`` when the user
+    gave their own (``--boundaries``)."""
+    if not avoid:
+        return None
+    if outlines is None:
+        wanted = [i for i, c in enumerate(g.codes) if c in set(avoid)]
+        return np.isin(g.labels, wanted)
+    mask = np.zeros(g.n_nodes, dtype=bool)
+    for name, lo, hi in g.kinds:
+        if name == "hub":
+            ids = g.hub_ids
+            lon = np.array([g.hubs[h].lon for h in ids])
+            lat = np.array([g.hubs[h].lat for h in ids])
+        else:
+            lon, lat = g.nets[name].lon, g.nets[name].lat
+        mask[lo:hi] = avoid_mask(lon, lat, avoid, outlines)
+    return mask
+
+
 _GRAPHS: dict[tuple[object, ...], MultimodalGraph] = {}
+"""Graphs built in this process, by their inputs (a few at most)."""
 
 
 def multimodal_graph(
@@ -274,17 +413,18 @@ def multimodal_graph(
         for leg in c.legs
         if leg.mode.is_water
     )
+    nets = {str(m): network_of(str(m)) for m in (Mode.RAIL, Mode.ROAD) if m in modes}
     key = (
         tuple(sorted((h.id, h.lon, h.lat, str(h.kind), h.country) for h in hubs.values())),
         tuple(water),
         tuple(sorted(map(str, modes))),
         tuple(sorted(sea_restrictions)),
-        id(network_of),
+        tuple((k, id(n)) for k, n in nets.items()),  # the graph keeps its networks alive: ids stay unique
     )
     if key not in _GRAPHS:
         if len(_GRAPHS) > 4:
             _GRAPHS.clear()
-        _GRAPHS[key] = _build(catalog, hubs, modes, sea_restrictions, network_of)
+        _GRAPHS[key] = _build(catalog, hubs, modes, sea_restrictions, nets.__getitem__)
     return _GRAPHS[key]
 
 

@@ -27,11 +27,15 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from geo.borders import borders
 from geo.catalog import Catalog
 from geo.countries import MIN_CROSSING_KM, MIN_RUN_SAMPLES, SAMPLE_DEG
 from geo.errors import CorridorMapperError
-from geo.graph import SEA, MultimodalGraph, Weight
+from geo.graph import SEA, MultimodalGraph, Weight, _shipped_outlines, avoided_nodes, multimodal_graph
 from geo.model import Hub, Mode
+from geo.network_data import prepared_network
+from geo.places import check_within_reach
+from geo.sea import check_passages, sea_links
 from geo.transit import LegFacts, TransitModel, estimate, transit_model
 
 __all__ = [
@@ -442,13 +446,6 @@ def matrix_input(
 ) -> MatrixInput:
     """The problem for ``origins`` × ``destinations`` (pairs of the user's id and a hub or point), on the graph of
     ``modes`` with the countries avoided and the closed borders respected (the same masks as ``route``)."""
-    from geo.borders import borders
-    from geo.graph import multimodal_graph
-    from geo.multimodal import _shipped_outlines, avoided_nodes
-    from geo.network_data import prepared_network
-    from geo.places import check_within_reach
-    from geo.sea import check_passages, sea_links
-
     modes = frozenset(modes)
     source = network_of or prepared_network
     points = {h.id: h for _, h in [*origins, *destinations]}

@@ -236,7 +236,7 @@ def test_no_path_across_a_closed_border_on_the_shipped_networks(mode):
     from scipy.sparse import csgraph
 
     from geo.countries import _country_tree, country_outlines
-    from geo.multimodal import _inside, closed_border_cut
+    from geo.graph import _inside, closed_border_cut
     from geo.network_data import prepared_network
 
     outlines = country_outlines()
