@@ -54,6 +54,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from geo.defaults import DEFAULT_MODE_NAMES
+
 __all__ = [
     "RESERVED_IDS",
     "Corridor",
@@ -210,6 +212,10 @@ class Mode(StrEnum):
     @property
     def is_water(self) -> bool:
         return self in (Mode.SEA, Mode.FERRY)
+
+
+DEFAULT_MODES = tuple(Mode(m) for m in DEFAULT_MODE_NAMES)
+"""The modes an ad-hoc route, matrix or flow may use unless told (:data:`geo.defaults.DEFAULT_MODE_NAMES`)."""
 
 
 class Status(StrEnum):

@@ -53,7 +53,7 @@ from geo.graph import (
     multimodal_graph,
 )
 from geo.leg_geometry import LegGeometry
-from geo.model import Corridor, Hub, Leg, Mode, Source, Status
+from geo.model import DEFAULT_MODES, Corridor, Hub, Leg, Mode, Source, Status
 from geo.network import Network
 from geo.network_data import prepared_network
 from geo.places import check_within_reach, parse_place
@@ -71,8 +71,6 @@ __all__ = [
     "plan_route",
 ]
 
-DEFAULT_MODES = (Mode.RAIL, Mode.SEA, Mode.FERRY)
-"""Rail and water by default: the corridors are rail corridors; add road with ``--modes``."""
 ROUTE_SOURCE = "corridor-mapper ad-hoc route (shortest path on the multimodal graph)"
 CLOSED_BORDERS = ("respect", "allow")
 """What ``plan_route(closed_borders=...)`` accepts: respect closed borders (the default), or route across them."""

@@ -1,26 +1,38 @@
 """Corridors as GeoDataFrames, the GIS files written from them, and reading them back."""
 
-from layers.frames import CRS, Layers, corridors_frame, hubs_frame, layers_from_catalog, legs_frame
-from layers.geojson import rfc7946_geometry, write_geojson
-from layers.io import (
-    DEFAULT_FORMATS,
-    FORMATS,
-    LayerFormat,
-    parse_formats,
-    write_attribution,
-    write_geopackage,
-    write_layers,
-)
-from layers.provenance import (
-    attribution_lines,
-    build_metadata,
-    facts_from_json,
-    facts_to_json,
-    sources_frame,
-    sources_from_text,
-    sources_to_text,
-)
-from layers.read import read_layers, select_corridors
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "CRS": "layers.frames",
+    "DEFAULT_FORMATS": "layers.io",
+    "FORMATS": "layers.io",
+    "LayerFormat": "layers.io",
+    "Layers": "layers.frames",
+    "attribution_lines": "layers.provenance",
+    "build_metadata": "layers.provenance",
+    "corridors_frame": "layers.frames",
+    "facts_from_json": "layers.provenance",
+    "facts_to_json": "layers.provenance",
+    "hubs_frame": "layers.frames",
+    "layers_from_catalog": "layers.frames",
+    "legs_frame": "layers.frames",
+    "parse_formats": "layers.io",
+    "read_layers": "layers.read",
+    "rfc7946_geometry": "layers.geojson",
+    "select_corridors": "layers.read",
+    "sources_frame": "layers.provenance",
+    "sources_from_text": "layers.provenance",
+    "sources_to_text": "layers.provenance",
+    "write_attribution": "layers.io",
+    "write_geojson": "layers.geojson",
+    "write_geopackage": "layers.io",
+    "write_layers": "layers.io",
+}
+"""Each public name and the module it comes from: imported on first use, so that importing the package
+(the CLI does, to start) costs nothing until a name is used."""
 
 __all__ = [
     "CRS",
@@ -48,3 +60,34 @@ __all__ = [
     "write_geopackage",
     "write_layers",
 ]
+
+if TYPE_CHECKING:
+    from layers.frames import CRS, Layers, corridors_frame, hubs_frame, layers_from_catalog, legs_frame
+    from layers.geojson import rfc7946_geometry, write_geojson
+    from layers.io import (
+        DEFAULT_FORMATS,
+        FORMATS,
+        LayerFormat,
+        parse_formats,
+        write_attribution,
+        write_geopackage,
+        write_layers,
+    )
+    from layers.provenance import (
+        attribution_lines,
+        build_metadata,
+        facts_from_json,
+        facts_to_json,
+        sources_frame,
+        sources_from_text,
+        sources_to_text,
+    )
+    from layers.read import read_layers, select_corridors
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

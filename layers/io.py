@@ -29,6 +29,7 @@ import pyogrio
 import shapely
 
 from geo.errors import OptionError
+from layers.formats import DEFAULT_FORMATS
 from layers.frames import Layers
 from layers.geojson import GEOJSON_DECIMALS, write_geojson
 from layers.kml import write_kml
@@ -297,7 +298,6 @@ FORMATS: dict[str, LayerFormat] = {
     )
 }
 """Every format :func:`write_layers` can write, by name, in the order they are written."""
-DEFAULT_FORMATS = ("gpkg", "geojson")
 
 
 def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:

@@ -38,6 +38,7 @@ from layers.io import DEFAULT_FORMATS, parse_formats, write_layers
 from layers.provenance import attribution_lines, tool_version
 from layers.style import MODE_STYLES
 from maps.comparison import comparison_html, end_groups, ends_warning
+from maps.defaults import DEFAULT_OUT
 from maps.output import PAGES, check_out, staged_output
 from maps.render import (
     DEFAULT_TILES,
@@ -72,8 +73,6 @@ __all__ = [
     "networks_needed",
     "prepare_networks",
 ]
-
-DEFAULT_OUT = Path("corridor-maps")
 
 
 class Progress(Protocol):

@@ -49,6 +49,7 @@ from geo.errors import OptionError
 from geo.model import Fact, HubKind, Mode, Source, Status
 from layers.frames import Layers
 from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES
+from maps.defaults import DEFAULT_TILES
 
 __all__ = [
     "DEFAULT_TILES",
@@ -69,8 +70,6 @@ __all__ = [
     "route_sketch",
 ]
 
-DEFAULT_TILES = "Esri WorldGrayCanvas"
-"""A light, neutral basemap that needs no API key."""
 DISPLAY_DECIMALS = 5
 """Coordinates on maps are rounded to this many decimals (about 1 m)."""
 LINE_TOLERANCE = 0.001

@@ -316,3 +316,26 @@ def test_layer_files_with_a_reserved_id_are_refused(built, tmp_path):
     assert result.exit_code == ExitCode.USER_ERROR, result.output
     assert "corridor 'overview': id 'overview' is reserved" in result.stderr
     assert snapshot(built) == before
+
+
+def test_the_cli_starts_without_the_heavy_libraries():
+    """`corridors --help` and the options' defaults load no GIS, map or graph library (they load on first use)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, maps.cli; heavy = {'folium', 'geopandas', 'pyogrio', 'scipy', 'shapely', 'searoute', 'pydantic'}"
+        "; print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_light_defaults_agree_with_the_modules_that_use_them():
+    from geo.defaults import DEFAULT_MODE_NAMES
+    from geo.model import DEFAULT_MODES
+    from layers.formats import DEFAULT_FORMATS, FORMAT_NAMES
+    from layers.io import FORMATS
+
+    assert tuple(FORMATS) == FORMAT_NAMES and set(DEFAULT_FORMATS) <= set(FORMATS)
+    assert tuple(map(str, DEFAULT_MODES)) == DEFAULT_MODE_NAMES

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -39,8 +39,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from geo.errors import CorridorMapperError, OptionError
-from layers.io import DEFAULT_FORMATS, FORMATS
-from maps.render import DEFAULT_TILES, Tiles, custom_tiles
+from layers.formats import DEFAULT_FORMATS, FORMAT_NAMES
+from maps.defaults import DEFAULT_TILES
+
+if TYPE_CHECKING:
+    from maps.render import Tiles
 
 __all__ = [
     "ExitCode",
@@ -314,7 +317,7 @@ formats_option = click.option(
     default=",".join(DEFAULT_FORMATS),
     show_default=True,
     metavar="LIST",
-    help=f"GIS layer formats to write into OUT/layers, comma-separated: {','.join(FORMATS)}.",
+    help=f"GIS layer formats to write into OUT/layers, comma-separated: {','.join(FORMAT_NAMES)}.",
 )
 
 tiles_attr_option = click.option(
@@ -327,6 +330,8 @@ tiles_attr_option = click.option(
 
 def tiles_from_options(tiles: str, attribution: str) -> Tiles | None:
     """``--tiles``: 'none', an xyzservices name, or a URL template with ``--tiles-attr``."""
+    from maps.render import custom_tiles
+
     if tiles.lower() == "none":
         return None
     if "://" in tiles:

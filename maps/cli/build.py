@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from geo.errors import OptionError
-from maps.build import DEFAULT_OUT, BuildResult, build_catalog, build_from_layer_files
+from maps.defaults import DEFAULT_OUT
+
+if TYPE_CHECKING:
+    from maps.build import BuildResult
 from maps.cli._common import (
     Output,
     catalog_option,
@@ -73,6 +76,8 @@ def build_cmd(
     From the catalog, or from LAYERS_FILE: a corridors.gpkg or <corridor-id>.geojson
     written by an earlier build (maybe edited in QGIS); its legs keep their lines.
     """
+    from maps.build import build_catalog, build_from_layer_files
+
     tiles_name = tiles_from_options(tiles, tiles_attr)
     if self_contained != (assets_dir is not None):
         raise OptionError("--self-contained and --assets DIR go together: give both, or neither")

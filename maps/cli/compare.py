@@ -11,9 +11,7 @@ from typing import Any
 import click
 
 from geo.errors import OptionError, OutputError
-from maps.build import compare
 from maps.cli._common import Output, _jsonable, catalog_option, command, scenario_option, year_option
-from maps.comparison import comparison_frame
 
 __all__ = ["compare_cmd", "write_atomically"]
 
@@ -75,6 +73,9 @@ def compare_cmd(
 
         corridors compare northern-route middle-corridor xian-sea-duisburg --scenario baseline --scenario red-sea-closed
     """
+    from maps.build import compare
+    from maps.comparison import comparison_frame
+
     path = Path(out_file) if out_file else None
     if path is not None and path.suffix.lower() not in SUFFIXES:
         raise OptionError(f"--out {out_file}: the format comes from the suffix: use {', '.join(SUFFIXES)}")

@@ -7,11 +7,9 @@ from typing import Any
 
 import click
 
-from geo.flows import UNITS, format_volume
-from geo.multimodal import DEFAULT_MODES
+from geo.defaults import DEFAULT_MODE_NAMES
 from maps.cli._common import Output, catalog_option, command, tiles_attr_option, tiles_from_options, tiles_option
 from maps.cli.route import parse_modes
-from maps.flows_pipeline import build_flows
 
 __all__ = ["flows_cmd"]
 
@@ -24,7 +22,7 @@ TOP_LEGS = 12
 @click.option("--out", default=None, metavar="DIR", help="Output folder [default: ./<FLOWS>-map].")
 @click.option(
     "--modes",
-    default=",".join(map(str, DEFAULT_MODES)),
+    default=",".join(DEFAULT_MODE_NAMES),
     show_default=True,
     metavar="LIST",
     help="Modes the routes may use: rail, road, sea, ferry.",
@@ -54,6 +52,9 @@ def flows_cmd(
 
         corridors flows geo/data/examples/flows-illustrative.csv --out flows-map
     """
+    from geo.flows import UNITS, format_volume
+    from maps.flows_pipeline import build_flows
+
     chosen = parse_modes(modes)
     countries = [a.strip() for a in avoid.split(",") if a.strip()]
     with output.progress("flows") as progress:

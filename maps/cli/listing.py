@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from geo.catalog import load_catalog
 from maps.cli._common import Output, catalog_option, command
 
 __all__ = ["list_cmd"]
@@ -23,6 +22,8 @@ def list_cmd(show_hubs: bool, show_scenarios: bool, catalog_files: tuple[Path, .
 
     Also checks catalog files given with --catalog, without building.
     """
+    from geo.catalog import load_catalog
+
     if show_scenarios:
         from geo.scenarios import shipped_scenarios
 

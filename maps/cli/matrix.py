@@ -7,11 +7,9 @@ from typing import Any
 
 import click
 
-from geo.multimodal import DEFAULT_MODES
-from geo.scenarios import load_scenario
+from geo.defaults import DEFAULT_MODE_NAMES
 from maps.cli._common import Output, catalog_option, command
 from maps.cli.route import parse_modes
-from maps.matrix import MATRIX_SUFFIXES, matrix, write_matrix
 
 __all__ = ["matrix_cmd"]
 
@@ -20,7 +18,7 @@ __all__ = ["matrix_cmd"]
 @click.argument("origins", metavar="ORIGINS")
 @click.argument("destinations", metavar="DESTINATIONS")
 @click.option("--avoid", default="", metavar="ISO3,...", help="Countries no route may enter, e.g. RUS,BLR.")
-@click.option("--modes", default=",".join(map(str, DEFAULT_MODES)), show_default=True, metavar="LIST",
+@click.option("--modes", default=",".join(DEFAULT_MODE_NAMES), show_default=True, metavar="LIST",
               help="Modes routes may use: rail, road, sea, ferry.")  # fmt: skip
 @click.option("--scenario", "scenario_name", default=None, metavar="NAME|FILE", help="Route under a scenario.")
 @click.option("--by", type=click.Choice(["km", "days"]), default="km", show_default=True,
@@ -50,6 +48,9 @@ def matrix_cmd(
 
         corridors matrix xian,chengdu duisburg,rotterdam,istanbul --avoid RUS,BLR --out m.csv
     """
+    from geo.scenarios import load_scenario
+    from maps.matrix import MATRIX_SUFFIXES, matrix, write_matrix
+
     path = Path(out_file) if out_file else None
     if path is not None and path.suffix.lower() not in MATRIX_SUFFIXES:
         from geo.errors import OptionError

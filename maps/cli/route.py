@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from geo.defaults import DEFAULT_MODE_NAMES
 from geo.errors import OptionError
-from geo.model import Mode
-from geo.multimodal import DEFAULT_MODES
-from geo.scenarios import load_scenario
-from maps.build import build_route
+
+if TYPE_CHECKING:
+    from geo.model import Mode
 from maps.cli._common import (
     Output,
     catalog_option,
@@ -28,6 +28,8 @@ __all__ = ["parse_modes", "route_cmd"]
 def parse_modes(text: str) -> tuple[Mode, ...]:
     """``rail,sea`` → (Mode.RAIL, Mode.SEA); an unknown name lists the valid ones."""
     import difflib
+
+    from geo.model import Mode
 
     names = [m.strip().lower() for m in text.split(",") if m.strip()]
     valid = [str(x) for x in Mode]
@@ -46,7 +48,7 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
 @click.option("--avoid", default="", metavar="ISO3,...", help="Countries the route must not enter, e.g. RUS,BLR.")
 @click.option(
     "--modes",
-    default=",".join(map(str, DEFAULT_MODES)),
+    default=",".join(DEFAULT_MODE_NAMES),
     show_default=True,
     metavar="LIST",
     help="Modes the route may use: rail, road, sea, ferry.",
@@ -107,6 +109,9 @@ def route_cmd(
 
         corridors route xian duisburg --avoid RUS,BLR
     """
+    from geo.scenarios import load_scenario
+    from maps.build import build_route
+
     countries = [a.strip() for a in avoid.split(",") if a.strip()]
     chosen = parse_modes(modes)
     scenario = load_scenario(scenario_name) if scenario_name else None
