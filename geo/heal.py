@@ -19,9 +19,9 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo.geodesy import chord_to_km, distance_km, km_to_chord, wrap_lon
-from geo.network import Network, network_from_edges
+from geo.network import Network, network_from_edges, unique_sorted
 
-__all__ = ["DEFAULT_GAP_KM", "DEFAULT_HEAL_KM", "GAP_KM", "densify_edges", "heal"]
+__all__ = ["DEFAULT_GAP_KM", "DEFAULT_HEAL_KM", "GAP_KM", "densify_edges", "densify_edges_km", "heal"]
 
 DEFAULT_HEAL_KM = 2.0
 """Join components, and line ends to other lines, closer than this (see the note on issue 3)."""
@@ -37,6 +37,12 @@ REACH_MARGIN = 1.01
 """A path of L km on the ellipsoid stays within L times this of its start on the sphere (0.5 % apart at most)."""
 BATCH_ENTRIES = 4_000_000
 """Distances held at once by one batched search (8 bytes each): the memory a batch may take."""
+
+
+def _unique_pairs(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """The distinct pairs ``(a[i], b[i])`` of node ids below ``n``, sorted, as an (m, 2) array."""
+    key = unique_sorted(np.asarray(a, dtype=np.int64) * n + np.asarray(b, dtype=np.int64))
+    return np.column_stack([key // n, key % n])
 
 
 def _ragged(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +106,7 @@ def _bounded_distances(
     by_source = np.argsort(pair_source, kind="stable")
     first_pair = np.searchsorted(pair_source[by_source], np.arange(len(sources) + 1))
     position = np.full(network.n_nodes, -1, dtype=np.int64)
-    active = np.unique(pair_source)
+    active = unique_sorted(pair_source)
     for group in (active[g] for g in _compact_groups(xyz[sources[active]], GROUP_SIZE)):
         p = xyz[sources[group]]
         center = (p.min(axis=0) + p.max(axis=0)) / 2.0
@@ -136,7 +142,7 @@ def _dead_end_pairs(network: Network, radius_km: float, gap_km: float) -> np.nda
     if gap_km > 0:
         src[1], j = _ragged(cKDTree(xyz[ends]).query_ball_point(xyz[ends], km_to_chord(gap_km)))
         cand[1] = ends[j]
-    key = np.unique(np.concatenate(src) * network.n_nodes + np.concatenate(cand))  # each (end, node) once
+    key = unique_sorted(np.concatenate(src) * network.n_nodes + np.concatenate(cand))  # each (end, node) once
     source, target = key // network.n_nodes, key % network.n_nodes
     keep = target != ends[source]
     source, target = source[keep], target[keep]
@@ -151,7 +157,7 @@ def _dead_end_pairs(network: Network, radius_km: float, gap_km: float) -> np.nda
     order = order[~joined[order]]
     first = order[np.concatenate([[True], source[order][1:] != source[order][:-1]])] if len(order) else order
     a, b = ends[source[first]], target[first]
-    return np.unique(np.column_stack([np.minimum(a, b), np.maximum(a, b)]).reshape(-1, 2), axis=0)
+    return _unique_pairs(np.minimum(a, b), np.maximum(a, b), network.n_nodes)
 
 
 def _component_pairs(network: Network, radius_km: float) -> np.ndarray:
@@ -179,11 +185,30 @@ def densify_edges(
     The source data draws some long lines as single straight edges; hubs snap
     to nodes, so without this a town beside such a line would seem far from it.
     Each undirected edge must appear once (``a < b``).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(lon, lat, a, b)``: the nodes (the given ones first, then the new
+        ones) and the edges (those kept whole first, then the pieces).
+    """
+    return densify_edges_km(lon, lat, a, b, max_km=max_km)[:4]
+
+
+def densify_edges_km(
+    lon: np.ndarray, lat: np.ndarray, a: np.ndarray, b: np.ndarray, *, max_km: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`densify_edges`, and each resulting edge's geodesic km (WGS84), each edge measured once.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(lon, lat, a, b, km)``: as :func:`densify_edges`, and the km of ``a[i]``–``b[i]``.
     """
     km = distance_km(lon[a], lat[a], lon[b], lat[b])
     long = km > max_km
     if not long.any():
-        return lon, lat, a, b
+        return lon, lat, a, b, km
     la, lb = a[long], b[long]
     pieces = np.ceil(km[long] / max_km).astype(np.int64)
     inner = pieces - 1
@@ -205,11 +230,14 @@ def densify_edges(
         last[starts + inner - 1] = True
     nxt = np.where(last, np.repeat(lb, inner), nxt)
     chain_b = np.concatenate([first_ids, nxt])
+    all_lon, all_lat = np.concatenate([lon, new_lon]), np.concatenate([lat, new_lat])
+    chain_km = distance_km(all_lon[chain_a], all_lat[chain_a], all_lon[chain_b], all_lat[chain_b])
     return (
-        np.concatenate([lon, new_lon]),
-        np.concatenate([lat, new_lat]),
+        all_lon,
+        all_lat,
         np.concatenate([a[~long], chain_a]),
         np.concatenate([b[~long], chain_b]),
+        np.concatenate([km[~long], chain_km]),
     )
 
 
@@ -227,13 +255,17 @@ def heal(network: Network, radius_km: float = DEFAULT_HEAL_KM, *, gap_km: float 
     if radius_km <= 0 and gap_km <= 0:
         return network
     chosen = np.concatenate([_component_pairs(network, radius_km), _dead_end_pairs(network, radius_km, gap_km)])
-    chosen = np.unique(np.sort(chosen, axis=1), axis=0)
+    chosen = _unique_pairs(chosen.min(axis=1), chosen.max(axis=1), network.n_nodes)
     if not len(chosen):
         return network
     coo = network.graph.tocoo()
     upper = coo.row < coo.col
-    existing = set(zip(coo.row[upper].tolist(), coo.col[upper].tolist(), strict=True))
-    chosen = np.array([p for p in chosen.tolist() if tuple(p) not in existing], dtype=np.int64).reshape(-1, 2)
+    n = network.n_nodes
+    existing = np.sort(coo.row[upper] * n + coo.col[upper])
+    wanted = chosen[:, 0] * n + chosen[:, 1]
+    at = np.minimum(np.searchsorted(existing, wanted), max(len(existing) - 1, 0))
+    if len(existing):
+        chosen = chosen[existing[at] != wanted]
     a = np.concatenate([coo.row[upper], chosen[:, 0]])
     b = np.concatenate([coo.col[upper], chosen[:, 1]])
     lon, lat = network.lon, network.lat

@@ -82,3 +82,22 @@ def test_healing_keeps_existing_edges_and_flags_only_new_ones():
     assert set(zip(kept.row.tolist(), kept.col.tolist(), strict=True)) == set(
         zip(coo.row[~new].tolist(), coo.col[~new].tolist(), strict=True)
     )
+
+
+def test_network_from_edges_keeps_the_shortest_parallel_edge_and_its_flags():
+    rng = np.random.default_rng(5)
+    n, m = 40, 400  # many parallel edges, some of equal length, and self-loops
+    lon, lat = rng.uniform(0, 1, n), rng.uniform(0, 1, n)
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    km = rng.integers(1, 4, m).astype(float)
+    flags, labels = rng.random(m) < 0.5, rng.integers(-1, 3, m).astype(np.int16)
+    net = network_from_edges("rail", lon, lat, a, b, km=km, connector=flags, gapfill=labels)
+    best: dict[tuple[int, int], int] = {}
+    for key, i in [((int(a[i]), int(b[i])), i) for i in range(m)] + [((int(b[i]), int(a[i])), i) for i in range(m)]:
+        if key[0] != key[1] and (key not in best or km[i] < km[best[key]]):  # the first of the shortest
+            best[key] = i
+    coo = net.graph.tocoo()
+    assert net.graph.has_canonical_format and len(coo.data) == len(best)
+    for r, c, d, f, g in zip(coo.row, coo.col, coo.data, net.connector, net.gapfill_labels(), strict=True):
+        i = best[int(r), int(c)]
+        assert (d, f, g) == (km[i], flags[i], labels[i])
