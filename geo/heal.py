@@ -16,7 +16,6 @@ import itertools
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
-from scipy.spatial import cKDTree
 
 from geo.geodesy import chord_to_km, distance_km, km_to_chord, wrap_lon
 from geo.network import Network, network_from_edges, unique_sorted
@@ -140,6 +139,8 @@ def _dead_end_pairs(network: Network, radius_km: float, gap_km: float) -> np.nda
     if radius_km > 0:
         src[0], cand[0] = _ragged(network.tree.query_ball_point(xyz[ends], km_to_chord(radius_km)))
     if gap_km > 0:
+        from scipy.spatial import cKDTree  # only where a network is healed (see Network.tree)
+
         src[1], j = _ragged(cKDTree(xyz[ends]).query_ball_point(xyz[ends], km_to_chord(gap_km)))
         cand[1] = ends[j]
     key = unique_sorted(np.concatenate(src) * network.n_nodes + np.concatenate(cand))  # each (end, node) once

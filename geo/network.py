@@ -13,14 +13,16 @@ how their gaps are bridged is :mod:`geo.heal`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
-from scipy.spatial import cKDTree
 
 from geo.geodesy import chord_to_km, distance_km, unit_xyz
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 __all__ = ["CONNECTOR_PENALTY", "Network", "NetworkKind", "network_from_edges", "unique_sorted"]
 
@@ -88,6 +90,8 @@ class Network:
     def tree(self) -> cKDTree:
         """A KD-tree of the nodes on the unit sphere (built once)."""
         if not self._tree:
+            from scipy.spatial import cKDTree  # here: importing scipy.spatial costs 0.2 s a process that never snaps
+
             self._tree.append(cKDTree(self.xyz))
         return self._tree[0]
 

@@ -11,7 +11,8 @@ wheel's RECORD. The rail network gets the sourced gap-fill lines of
 :mod:`geo.gapfill` merged in before it is split and healed (the edges they
 supersede dropped, their ends joined to the nearest node by short connectors);
 its cache key holds the gap-fill file's hash too. :func:`prepared_network` heals it (:mod:`geo.heal`) and caches
-that too, on disk and in memory. Later loads read the caches.
+that too, on disk and in memory. Each cache file holds the nodes' component labels as well, so that no
+process labels them again. Later loads read the caches.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ NETWORK_FILES: dict[str, str] = {"rail": "world_railways.py", "road": "world_hig
 OSM_ATTRIBUTION = "Rail and road networks: © OpenStreetMap contributors (ODbL), via scgraph-data"
 DENSIFY_KM = 5.0
 """Longest edge kept whole; longer ones get nodes at most this far apart (hubs snap to nodes)."""
-CACHE_FORMAT = 3
-"""Bump when the cached arrays change meaning (3: the ``gapfill`` labels)."""
+CACHE_FORMAT = 4
+"""Bump when the cached arrays change meaning (3: the ``gapfill`` labels; 4: the component labels)."""
 GAPFILL_KINDS = ("rail",)
 """The networks that get the gap-fill lines of :mod:`geo.gapfill` merged in."""
 GAPFILL_FILE: Path | None = None
@@ -234,7 +235,8 @@ def merge_gapfill(
     )
 
 
-_ARRAYS = ("data", "indices", "indptr", "lon", "lat", "connector", "gapfill")
+_ARRAYS = ("data", "indices", "indptr", "lon", "lat", "connector", "gapfill", "components")
+"""A cache file's arrays: the CSR graph, the nodes, per-entry flags and labels, each node's component."""
 
 
 def _save(net: Network, path: Path) -> None:
@@ -252,6 +254,7 @@ def _save(net: Network, path: Path) -> None:
         lat=net.lat,
         connector=net.connector,
         gapfill=net.gapfill_labels(),
+        components=net.components()[1],  # labelled once here, not in every process that snaps to the network
     )
 
 
@@ -267,10 +270,20 @@ def _load(path: Path, kind: str, source: str) -> Network | None:
         discard(path)
         return None
     gapfill = z["gapfill"].astype(np.int16) if kind in GAPFILL_KINDS else None
-    if len(z["connector"]) != g.nnz or len(z["gapfill"]) != g.nnz:
+    labels = z["components"]
+    if (
+        len(z["connector"]) != g.nnz
+        or len(z["gapfill"]) != g.nnz
+        or len(labels) != n
+        or labels.dtype.kind not in "iu"
+        or (n and labels.min() < 0)
+    ):
         discard(path)
         return None
-    return Network(kind, g, z["lon"], z["lat"], z["connector"], source, OSM_ATTRIBUTION, gapfill)
+    components = [(int(labels.max()) + 1 if n else 0, labels)]
+    return Network(
+        kind, g, z["lon"], z["lat"], z["connector"], source, OSM_ATTRIBUTION, gapfill, _components=components
+    )
 
 
 _PREPARED: dict[tuple[str, float, float], Network] = {}

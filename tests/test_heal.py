@@ -6,6 +6,7 @@ import heapq
 
 import numpy as np
 import pytest
+from scipy.spatial import cKDTree
 
 from geo import heal as heal_module
 from geo.geodesy import chord_to_km, km_to_chord
@@ -19,7 +20,7 @@ def _one_search_per_end(network: Network, radius_km: float, gap_km: float) -> np
     ends = np.flatnonzero(np.diff(g.indptr) == 1)
     xyz = network.xyz
     near_any = network.tree.query_ball_point(xyz[ends], km_to_chord(radius_km)) if radius_km > 0 else None
-    ends_tree = heal_module.cKDTree(xyz[ends])
+    ends_tree = cKDTree(xyz[ends])
     near_end = ends_tree.query_ball_point(xyz[ends], km_to_chord(gap_km)) if gap_km > 0 else None
     out = []
     for i, d in enumerate(ends.tolist()):
