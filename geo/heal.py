@@ -11,15 +11,16 @@ neighbour searches on the unit sphere (see :mod:`geo.geodesy`).
 
 from __future__ import annotations
 
-import heapq
+import itertools
 
 import numpy as np
-from scipy.spatial import cKDTree
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from geo.geodesy import chord_to_km, distance_km, km_to_chord, wrap_lon
-from geo.network import Network, network_from_edges
+from geo.network import Network, network_from_edges, unique_sorted
 
-__all__ = ["DEFAULT_GAP_KM", "DEFAULT_HEAL_KM", "GAP_KM", "densify_edges", "heal"]
+__all__ = ["DEFAULT_GAP_KM", "DEFAULT_HEAL_KM", "GAP_KM", "densify_edges", "densify_edges_km", "heal"]
 
 DEFAULT_HEAL_KM = 2.0
 """Join components, and line ends to other lines, closer than this (see the note on issue 3)."""
@@ -29,24 +30,97 @@ GAP_KM = {"rail": DEFAULT_GAP_KM, "road": 0.0}
 """Broken-line healing per network: roads are dense and end near each other for real, so none there."""
 LOCAL_DETOUR = 3.0
 """Two nodes already joined by a path at most this many times their distance (+1 km) need no connector."""
+GROUP_SIZE = 128
+"""Line ends searched from together (neighbours), on the part of the network they can reach."""
+REACH_MARGIN = 1.01
+"""A path of L km on the ellipsoid stays within L times this of its start on the sphere (0.5 % apart at most)."""
+BATCH_ENTRIES = 4_000_000
+"""Distances held at once by one batched search (8 bytes each): the memory a batch may take."""
 
 
-def _local_distances(
-    indptr: list[int], indices: list[int], data: list[float], source: int, limit: float
-) -> dict[int, float]:
-    """Network distances from ``source`` to every node within ``limit`` km (a small Dijkstra)."""
-    dist = {source: 0.0}
-    heap = [(0.0, source)]
-    while heap:
-        d, u = heapq.heappop(heap)
-        if d > dist.get(u, np.inf):
+def _unique_pairs(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """The distinct pairs ``(a[i], b[i])`` of node ids below ``n``, sorted, as an (m, 2) array."""
+    key = unique_sorted(np.asarray(a, dtype=np.int64) * n + np.asarray(b, dtype=np.int64))
+    return np.column_stack([key // n, key % n])
+
+
+def _ragged(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """``query_ball_point`` answers, flattened: (the query each hit answers, the hit)."""
+    lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    hits = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+    return np.repeat(np.arange(len(lists)), lengths), hits
+
+
+def _subgraph(graph: sparse.csr_array, nodes: np.ndarray, position: np.ndarray) -> sparse.csr_array:
+    """The graph between ``nodes`` (sorted), renumbered 0..len-1; ``position`` is scratch, all -1, left so."""
+    position[nodes] = np.arange(len(nodes))
+    starts = graph.indptr[nodes]
+    counts = graph.indptr[nodes + 1] - starts
+    offsets = np.cumsum(counts) - counts
+    entries = np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
+    cols = position[graph.indices[entries]]
+    keep = cols >= 0
+    rows = np.repeat(np.arange(len(nodes)), counts)[keep]
+    position[nodes] = -1
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(nodes)))])
+    return sparse.csr_array((graph.data[entries][keep], cols[keep], indptr), shape=(len(nodes), len(nodes)))
+
+
+def _compact_groups(points: np.ndarray, size: int) -> list[np.ndarray]:
+    """Indices of ``points`` in groups of at most ``size``, each compact: split at the median of the widest axis."""
+    todo, groups = [np.arange(len(points))], []
+    while todo:
+        idx = todo.pop()
+        if len(idx) <= size:
+            groups.append(idx)
             continue
-        for k in range(indptr[u], indptr[u + 1]):
-            v, nd = indices[k], d + data[k]
-            if nd <= limit and nd < dist.get(v, np.inf):
-                dist[v] = nd
-                heapq.heappush(heap, (nd, v))
-    return dist
+        p = points[idx]
+        order = np.argsort(p[:, int(np.argmax(np.ptp(p, axis=0)))], kind="stable")
+        todo += [idx[order[len(idx) // 2 :]], idx[order[: len(idx) // 2]]]
+    return groups
+
+
+def _bounded_distances(
+    network: Network,
+    xyz: np.ndarray,
+    sources: np.ndarray,
+    limits: np.ndarray,
+    pair_source: np.ndarray,
+    pair_target: np.ndarray,
+) -> np.ndarray:
+    """Network km from ``sources[pair_source[k]]`` to ``pair_target[k]``; inf beyond ``limits[pair_source[k]]``.
+
+    Many bounded searches at once: the sources go in compact groups of
+    :data:`GROUP_SIZE`, and each group is searched from together (SciPy's
+    Dijkstra with many ``indices``, at most :data:`BATCH_ENTRIES` distances at a
+    time) on the part of the network within its reach. Edges are geodesic km,
+    within 0.5 % of the sphere's great-circle km, so a path within a limit stays
+    inside a ball of that radius (and :data:`REACH_MARGIN`) around its source. A
+    bounded Dijkstra is exact within its bound: the distances are those of one
+    search per source with its own limit.
+    """
+    out = np.full(len(pair_source), np.inf)
+    if not len(pair_source):
+        return out
+    by_source = np.argsort(pair_source, kind="stable")
+    first_pair = np.searchsorted(pair_source[by_source], np.arange(len(sources) + 1))
+    position = np.full(network.n_nodes, -1, dtype=np.int64)
+    active = unique_sorted(pair_source)
+    for group in (active[g] for g in _compact_groups(xyz[sources[active]], GROUP_SIZE)):
+        p = xyz[sources[group]]
+        center = (p.min(axis=0) + p.max(axis=0)) / 2.0
+        limit = float(limits[group].max())
+        reach = float(np.linalg.norm(p - center, axis=1).max()) + km_to_chord(limit * REACH_MARGIN + 0.001)
+        nodes = np.asarray(network.tree.query_ball_point(center, reach, return_sorted=True), dtype=np.int64)
+        sub = _subgraph(network.graph, nodes, position)
+        step = max(1, BATCH_ENTRIES // len(nodes))
+        for batch in np.array_split(group, -(-len(group) // step)):
+            dist = csgraph.dijkstra(sub, indices=np.searchsorted(nodes, sources[batch]), limit=limit)
+            counts = first_pair[batch + 1] - first_pair[batch]
+            offsets = np.cumsum(counts) - counts
+            ks = by_source[np.repeat(first_pair[batch] - offsets, counts) + np.arange(int(counts.sum()))]
+            out[ks] = dist[np.repeat(np.arange(len(batch)), counts), np.searchsorted(nodes, pair_target[ks])]
+    return out
 
 
 def _dead_end_pairs(network: Network, radius_km: float, gap_km: float) -> np.ndarray:
@@ -54,39 +128,37 @@ def _dead_end_pairs(network: Network, radius_km: float, gap_km: float) -> np.nda
 
     Any node within ``radius_km`` qualifies (a line ending next to another line);
     farther out, up to ``gap_km``, only another line end does (a broken line).
+    "Joined" means a path at most :data:`LOCAL_DETOUR` times their distance
+    (+1 km); ties in distance go to the lower node id.
     """
-    g = network.graph
-    degree = np.diff(g.indptr)
-    is_end = degree == 1
-    ends = np.flatnonzero(is_end)
+    ends = np.flatnonzero(np.diff(network.graph.indptr) == 1)
     if not len(ends):
         return np.empty((0, 2), dtype=np.int64)
     xyz = network.xyz
-    near_any = network.tree.query_ball_point(xyz[ends], km_to_chord(radius_km)) if radius_km > 0 else None
+    src, cand = [np.empty(0, dtype=np.int64)] * 2, [np.empty(0, dtype=np.int64)] * 2
+    if radius_km > 0:
+        src[0], cand[0] = _ragged(network.tree.query_ball_point(xyz[ends], km_to_chord(radius_km)))
     if gap_km > 0:
-        ends_tree = cKDTree(xyz[ends])
-        near_end = [[int(ends[j]) for j in js] for js in ends_tree.query_ball_point(xyz[ends], km_to_chord(gap_km))]
-    else:
-        near_end = None
-    indptr, indices, data = g.indptr.tolist(), g.indices.tolist(), g.data.tolist()  # fast scalar access
-    out = []
-    for i, d in enumerate(ends.tolist()):
-        found = set(near_any[i]) if near_any is not None else set()
-        if near_end is not None:
-            found.update(near_end[i])
-        found.discard(d)
-        if not found:
-            continue
-        near = np.fromiter(sorted(found), dtype=np.int64)
-        km = chord_to_km(np.linalg.norm(xyz[near] - xyz[d], axis=1))
-        order = np.argsort(km, kind="stable")
-        local = _local_distances(indptr, indices, data, d, LOCAL_DETOUR * float(km.max()) + 1.0)
-        for j in order:
-            c, s = int(near[j]), float(km[j])
-            if local.get(c, np.inf) > LOCAL_DETOUR * s + 1.0:
-                out.append((min(d, c), max(d, c)))
-                break
-    return np.unique(np.array(out, dtype=np.int64).reshape(-1, 2), axis=0)
+        from scipy.spatial import cKDTree  # only where a network is healed (see Network.tree)
+
+        src[1], j = _ragged(cKDTree(xyz[ends]).query_ball_point(xyz[ends], km_to_chord(gap_km)))
+        cand[1] = ends[j]
+    key = unique_sorted(np.concatenate(src) * network.n_nodes + np.concatenate(cand))  # each (end, node) once
+    source, target = key // network.n_nodes, key % network.n_nodes
+    keep = target != ends[source]
+    source, target = source[keep], target[keep]
+    if not len(source):
+        return np.empty((0, 2), dtype=np.int64)
+    km = chord_to_km(np.linalg.norm(xyz[target] - xyz[ends[source]], axis=1))
+    limits = np.zeros(len(ends))
+    np.maximum.at(limits, source, LOCAL_DETOUR * km + 1.0)
+    joined = _bounded_distances(network, xyz, ends, limits, source, target) <= LOCAL_DETOUR * km + 1.0
+    # the nearest candidate not joined, per line end: sorted by (end, km, node), the first one left
+    order = np.lexsort((target, km, source))
+    order = order[~joined[order]]
+    first = order[np.concatenate([[True], source[order][1:] != source[order][:-1]])] if len(order) else order
+    a, b = ends[source[first]], target[first]
+    return _unique_pairs(np.minimum(a, b), np.maximum(a, b), network.n_nodes)
 
 
 def _component_pairs(network: Network, radius_km: float) -> np.ndarray:
@@ -114,11 +186,30 @@ def densify_edges(
     The source data draws some long lines as single straight edges; hubs snap
     to nodes, so without this a town beside such a line would seem far from it.
     Each undirected edge must appear once (``a < b``).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(lon, lat, a, b)``: the nodes (the given ones first, then the new
+        ones) and the edges (those kept whole first, then the pieces).
+    """
+    return densify_edges_km(lon, lat, a, b, max_km=max_km)[:4]
+
+
+def densify_edges_km(
+    lon: np.ndarray, lat: np.ndarray, a: np.ndarray, b: np.ndarray, *, max_km: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`densify_edges`, and each resulting edge's geodesic km (WGS84), each edge measured once.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(lon, lat, a, b, km)``: as :func:`densify_edges`, and the km of ``a[i]``–``b[i]``.
     """
     km = distance_km(lon[a], lat[a], lon[b], lat[b])
     long = km > max_km
     if not long.any():
-        return lon, lat, a, b
+        return lon, lat, a, b, km
     la, lb = a[long], b[long]
     pieces = np.ceil(km[long] / max_km).astype(np.int64)
     inner = pieces - 1
@@ -140,11 +231,14 @@ def densify_edges(
         last[starts + inner - 1] = True
     nxt = np.where(last, np.repeat(lb, inner), nxt)
     chain_b = np.concatenate([first_ids, nxt])
+    all_lon, all_lat = np.concatenate([lon, new_lon]), np.concatenate([lat, new_lat])
+    chain_km = distance_km(all_lon[chain_a], all_lat[chain_a], all_lon[chain_b], all_lat[chain_b])
     return (
-        np.concatenate([lon, new_lon]),
-        np.concatenate([lat, new_lat]),
+        all_lon,
+        all_lat,
         np.concatenate([a[~long], chain_a]),
         np.concatenate([b[~long], chain_b]),
+        np.concatenate([km[~long], chain_km]),
     )
 
 
@@ -162,13 +256,17 @@ def heal(network: Network, radius_km: float = DEFAULT_HEAL_KM, *, gap_km: float 
     if radius_km <= 0 and gap_km <= 0:
         return network
     chosen = np.concatenate([_component_pairs(network, radius_km), _dead_end_pairs(network, radius_km, gap_km)])
-    chosen = np.unique(np.sort(chosen, axis=1), axis=0)
+    chosen = _unique_pairs(chosen.min(axis=1), chosen.max(axis=1), network.n_nodes)
     if not len(chosen):
         return network
     coo = network.graph.tocoo()
     upper = coo.row < coo.col
-    existing = set(zip(coo.row[upper].tolist(), coo.col[upper].tolist(), strict=True))
-    chosen = np.array([p for p in chosen.tolist() if tuple(p) not in existing], dtype=np.int64).reshape(-1, 2)
+    n = network.n_nodes
+    existing = np.sort(coo.row[upper] * n + coo.col[upper])
+    wanted = chosen[:, 0] * n + chosen[:, 1]
+    at = np.minimum(np.searchsorted(existing, wanted), max(len(existing) - 1, 0))
+    if len(existing):
+        chosen = chosen[existing[at] != wanted]
     a = np.concatenate([coo.row[upper], chosen[:, 0]])
     b = np.concatenate([coo.col[upper], chosen[:, 1]])
     lon, lat = network.lon, network.lat

@@ -13,16 +13,18 @@ how their gaps are bridged is :mod:`geo.heal`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
-from scipy.spatial import cKDTree
 
 from geo.geodesy import chord_to_km, distance_km, unit_xyz
 
-__all__ = ["CONNECTOR_PENALTY", "Network", "NetworkKind", "network_from_edges"]
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
+
+__all__ = ["CONNECTOR_PENALTY", "Network", "NetworkKind", "network_from_edges", "unique_sorted"]
 
 NetworkKind = Literal["rail", "road"]
 CONNECTOR_PENALTY = 2.0
@@ -88,6 +90,8 @@ class Network:
     def tree(self) -> cKDTree:
         """A KD-tree of the nodes on the unit sphere (built once)."""
         if not self._tree:
+            from scipy.spatial import cKDTree  # here: importing scipy.spatial costs 0.2 s a process that never snaps
+
             self._tree.append(cKDTree(self.xyz))
         return self._tree[0]
 
@@ -129,6 +133,21 @@ class Network:
             _components=[],
             _cost=[],
         )
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-D array, sorted: ``np.unique`` by a sort.
+
+    Returns
+    -------
+    numpy.ndarray
+        Equal to ``np.unique(values)``; NumPy 2.4's hash-based ``np.unique``
+        takes seconds on the millions of int64 edge keys a network has.
+    """
+    s = np.sort(np.asarray(values).ravel())
+    if not len(s):
+        return s
+    return s[np.concatenate([[True], s[1:] != s[:-1]])]
 
 
 def _align(g: sparse.csr_array, rows: np.ndarray, cols: np.ndarray, flags: np.ndarray) -> np.ndarray:
@@ -179,17 +198,25 @@ def network_from_edges(
     km = distance_km(lon[a], lat[a], lon[b], lat[b]) if km is None else np.asarray(km, dtype=float)[keep]
     # explicit zeros would read as "no edge" to some csgraph routines: a millimetre instead
     km = np.maximum(km, 1e-6)
+    n = len(lon)
     rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
     data, flags2 = np.concatenate([km, km]), np.concatenate([flags, flags])
-    labels2 = np.full(len(data), -1, dtype=np.int16) if labels is None else np.concatenate([labels, labels])
-    # keep the shortest of parallel edges: sort by (row, col, km), take the first of each pair
-    order = np.lexsort((data, cols, rows))
-    rows, cols, data, flags2, labels2 = rows[order], cols[order], data[order], flags2[order], labels2[order]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    rows, cols, data, flags2, labels2 = rows[first], cols[first], data[first], flags2[first], labels2[first]
-    n = len(lon)
-    g = sparse.csr_array((data, (rows, cols)), shape=(n, n))
-    g.sort_indices()
-    out_labels = None if labels is None else _align_labels(g, rows, cols, labels2)
-    return Network(name, g, lon, lat, _align(g, rows, cols, flags2), source, attribution, out_labels)
+    labels2 = None if labels is None else np.concatenate([labels, labels])
+    # keep the shortest of parallel edges: sort by (row, col, km), take the first of each pair; that order is CSR's
+    key = rows * n + cols
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    if not first.all():  # parallel edges (few): the shortest first, in a stable sort of their entries only
+        parallel = ~first
+        parallel[:-1] |= ~first[1:]
+        at = np.flatnonzero(parallel)
+        order[at] = order[at][np.lexsort((data[order[at]], key[at]))]
+    order = order[first]
+    rows, cols, data, flags2 = rows[order], cols[order], data[order], flags2[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    g = sparse.csr_array((data, cols, indptr), shape=(n, n))
+    out_labels = None if labels2 is None else labels2[order]
+    return Network(name, g, lon, lat, flags2, source, attribution, out_labels)

@@ -11,15 +11,16 @@ wheel's RECORD. The rail network gets the sourced gap-fill lines of
 :mod:`geo.gapfill` merged in before it is split and healed (the edges they
 supersede dropped, their ends joined to the nearest node by short connectors);
 its cache key holds the gap-fill file's hash too. :func:`prepared_network` heals it (:mod:`geo.heal`) and caches
-that too, on disk and in memory. Later loads read the caches.
+that too, on disk and in memory. Each cache file holds the nodes' component labels as well, so that no
+process labels them again. Later loads read the caches.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
+import warnings
 from collections.abc import Callable
 from importlib import metadata, resources
 from pathlib import Path
@@ -30,9 +31,9 @@ from scipy import sparse
 from geo._cache import cache_dir, discard, read_npz, remove_stale, write_npz
 from geo.errors import NetworkError
 from geo.gapfill import default_gapfill_path, gapfill_digest, gapfill_edges, load_gapfill, replaced_pairs
-from geo.geodesy import chord_to_km, unit_xyz
-from geo.heal import DEFAULT_GAP_KM, DEFAULT_HEAL_KM, GAP_KM, densify_edges, heal
-from geo.network import Network, NetworkKind, network_from_edges
+from geo.geodesy import chord_to_km, distance_km, unit_xyz
+from geo.heal import DEFAULT_GAP_KM, DEFAULT_HEAL_KM, GAP_KM, densify_edges_km, heal
+from geo.network import Network, NetworkKind, network_from_edges, unique_sorted
 
 __all__ = [
     "NETWORK_FILES",
@@ -47,8 +48,8 @@ NETWORK_FILES: dict[str, str] = {"rail": "world_railways.py", "road": "world_hig
 OSM_ATTRIBUTION = "Rail and road networks: © OpenStreetMap contributors (ODbL), via scgraph-data"
 DENSIFY_KM = 5.0
 """Longest edge kept whole; longer ones get nodes at most this far apart (hubs snap to nodes)."""
-CACHE_FORMAT = 3
-"""Bump when the cached arrays change meaning (3: the ``gapfill`` labels)."""
+CACHE_FORMAT = 4
+"""Bump when the cached arrays change meaning (3: the ``gapfill`` labels; 4: the component labels)."""
 GAPFILL_KINDS = ("rail",)
 """The networks that get the gap-fill lines of :mod:`geo.gapfill` merged in."""
 GAPFILL_FILE: Path | None = None
@@ -56,11 +57,37 @@ GAPFILL_FILE: Path | None = None
 GAPFILL_JOIN_KM = 5.0
 """A gap-fill line end joins the nearest node (of the network or another gap-fill line) within this distance."""
 
-_PAIR = re.compile(r"(\d+):\s*([-0-9.eE+]+)")
+
+def _numbers(text: str, delimiters: str) -> np.ndarray:
+    """The numbers in a literal, its ``delimiters`` read as spaces: NumPy's C parser, which reads what float() does.
+
+    Raises
+    ------
+    NetworkError
+        Something other than numbers and the delimiters in the text.
+    """
+    spaced = text.translate(str.maketrans(delimiters, " " * len(delimiters)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # NumPy's word for text it could not read to the end
+        try:
+            return np.fromstring(spaced, dtype=float, sep=" ")
+        except (DeprecationWarning, ValueError):
+            raise NetworkError("the network file's graph=[...] and nodes=[...] hold more than numbers") from None
 
 
 def _parse_scgraph_module(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Parse ``graph=[...]`` and ``nodes=[...]`` from an scgraph-data module without running it."""
+    """Parse ``graph=[...]`` and ``nodes=[...]`` from an scgraph-data module without running it.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Node lon, node lat, and per directed edge its row, column and the file's km.
+
+    Raises
+    ------
+    NetworkError
+        The literals are missing, malformed, or do not match each other.
+    """
     try:
         g0 = text.index("graph=[") + len("graph=")
         n0 = text.index("\nnodes=[", g0)
@@ -68,14 +95,16 @@ def _parse_scgraph_module(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     except ValueError:
         raise NetworkError("the network file does not hold graph=[...] and nodes=[...] literals") from None
     graph_text, nodes_text = text[g0:n0], text[n0 + len("\nnodes=") : n1]
-    nodes = np.array(json.loads(nodes_text), dtype=float)
-    counts = np.fromiter((chunk.count(":") for chunk in graph_text.split("}")), dtype=np.int64)[: len(nodes)]
-    pairs = np.array(_PAIR.findall(graph_text), dtype=float)
-    if graph_text.count("{") != len(nodes) or int(counts.sum()) != len(pairs):
+    nodes = _numbers(nodes_text, "[],")
+    chars = np.frombuffer(graph_text.encode("utf-8"), dtype=np.uint8)
+    colons, closes = np.flatnonzero(chars == ord(":")), np.flatnonzero(chars == ord("}"))
+    counts = np.diff(np.searchsorted(colons, closes), prepend=0)  # neighbours per node: the colons in its {...}
+    pairs = _numbers(graph_text, "[]{},:")
+    n = len(nodes) // 2
+    if len(nodes) % 2 or graph_text.count("{") != n or len(closes) != n or len(pairs) != 2 * len(colons):
         raise NetworkError("the network file's graph and nodes do not match")
-    rows = np.repeat(np.arange(len(nodes)), counts)
-    cols = pairs[:, 0].astype(np.int64)
-    return nodes[:, 1], nodes[:, 0], rows, cols, pairs[:, 1]
+    rows = np.repeat(np.arange(n), counts)
+    return nodes[1::2], nodes[0::2], rows, pairs[0::2].astype(np.int64), pairs[1::2]
 
 
 def _cache_path(kind: str, version: str, digest: str, suffix: str = "") -> Path:
@@ -131,13 +160,15 @@ def load_network(kind: NetworkKind, *, progress: ProgressHook | None = None) -> 
     lon, lat, rows, cols, _ = _parse_scgraph_module(text)
     del text
     step("measuring edges on the ellipsoid", 2, 4)
-    pairs = np.unique(np.column_stack([np.minimum(rows, cols), np.maximum(rows, cols)]), axis=0)
+    n = len(lon)
+    key = unique_sorted(np.minimum(rows, cols) * n + np.maximum(rows, cols))
+    pairs = np.column_stack([key // n, key % n])
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     if kind in GAPFILL_KINDS:
         net = merge_gapfill(kind, lon, lat, pairs, gapfill=GAPFILL_FILE, source=source)
     else:
-        lon, lat, a, b = densify_edges(lon, lat, pairs[:, 0], pairs[:, 1], max_km=DENSIFY_KM)
-        net = network_from_edges(kind, lon, lat, a, b, source=source, attribution=OSM_ATTRIBUTION)
+        lon, lat, a, b, km = densify_edges_km(lon, lat, pairs[:, 0], pairs[:, 1], max_km=DENSIFY_KM)
+        net = network_from_edges(kind, lon, lat, a, b, km=km, source=source, attribution=OSM_ATTRIBUTION)
     step("caching the network", 3, 4)
     _save(net, cached)
     return net
@@ -168,7 +199,7 @@ def merge_gapfill(
     lines = load_gapfill(gapfill or default_gapfill_path())
     fill = gapfill_edges(lines, max_km=DENSIFY_KM)
     pairs = pairs[~replaced_pairs(lon, lat, pairs, fill.replaces)]
-    lon, lat, a, b = densify_edges(lon, lat, pairs[:, 0], pairs[:, 1], max_km=DENSIFY_KM)
+    lon, lat, a, b, km = densify_edges_km(lon, lat, pairs[:, 0], pairs[:, 1], max_km=DENSIFY_KM)
     n0 = len(lon)
     all_lon, all_lat = np.concatenate([lon, fill.lon]), np.concatenate([lat, fill.lat])
     node_line = np.full(len(all_lon), -1, dtype=np.int64)
@@ -178,22 +209,34 @@ def merge_gapfill(
     xyz = unit_xyz(all_lon, all_lat)
     ca, cb = [], []
     for end, i in ends:  # a few line ends: a vectorised scan beats building a KD-tree of every node
-        km = chord_to_km(np.linalg.norm(xyz - xyz[end], axis=1))
-        km[node_line == i] = np.inf
-        j = int(np.argmin(km))
-        if km[j] <= GAPFILL_JOIN_KM:
+        away = chord_to_km(np.linalg.norm(xyz - xyz[end], axis=1))
+        away[node_line == i] = np.inf
+        j = int(np.argmin(away))
+        if away[j] <= GAPFILL_JOIN_KM:
             ca.append(end)
             cb.append(j)
     a_all = np.concatenate([a, n0 + fill.a, np.array(ca, dtype=np.int64)])
     b_all = np.concatenate([b, n0 + fill.b, np.array(cb, dtype=np.int64)])
     conn = np.concatenate([np.zeros(len(a) + len(fill.a), dtype=bool), np.ones(len(ca), dtype=bool)])
     labels = np.concatenate([np.full(len(a), -1, np.int16), fill.line, np.full(len(ca), -1, np.int16)])
+    added_a, added_b = a_all[len(a) :], b_all[len(b) :]  # the network's own edges are measured already
+    added_km = distance_km(all_lon[added_a], all_lat[added_a], all_lon[added_b], all_lat[added_b])
     return network_from_edges(
-        kind, all_lon, all_lat, a_all, b_all, connector=conn, gapfill=labels, source=source, attribution=attribution
+        kind,
+        all_lon,
+        all_lat,
+        a_all,
+        b_all,
+        km=np.concatenate([km, added_km]),
+        connector=conn,
+        gapfill=labels,
+        source=source,
+        attribution=attribution,
     )
 
 
-_ARRAYS = ("data", "indices", "indptr", "lon", "lat", "connector", "gapfill")
+_ARRAYS = ("data", "indices", "indptr", "lon", "lat", "connector", "gapfill", "components")
+"""A cache file's arrays: the CSR graph, the nodes, per-entry flags and labels, each node's component."""
 
 
 def _save(net: Network, path: Path) -> None:
@@ -211,6 +254,7 @@ def _save(net: Network, path: Path) -> None:
         lat=net.lat,
         connector=net.connector,
         gapfill=net.gapfill_labels(),
+        components=net.components()[1],  # labelled once here, not in every process that snaps to the network
     )
 
 
@@ -226,10 +270,20 @@ def _load(path: Path, kind: str, source: str) -> Network | None:
         discard(path)
         return None
     gapfill = z["gapfill"].astype(np.int16) if kind in GAPFILL_KINDS else None
-    if len(z["connector"]) != g.nnz or len(z["gapfill"]) != g.nnz:
+    labels = z["components"]
+    if (
+        len(z["connector"]) != g.nnz
+        or len(z["gapfill"]) != g.nnz
+        or len(labels) != n
+        or labels.dtype.kind not in "iu"
+        or (n and labels.min() < 0)
+    ):
         discard(path)
         return None
-    return Network(kind, g, z["lon"], z["lat"], z["connector"], source, OSM_ATTRIBUTION, gapfill)
+    components = [(int(labels.max()) + 1 if n else 0, labels)]
+    return Network(
+        kind, g, z["lon"], z["lat"], z["connector"], source, OSM_ATTRIBUTION, gapfill, _components=components
+    )
 
 
 _PREPARED: dict[tuple[str, float, float], Network] = {}

@@ -75,3 +75,21 @@ def test_broken_network_cache_is_rebuilt_and_unwritable_one_tolerated(tmp_path, 
     blocker.write_text("")
     monkeypatch.setenv("CORRIDORS_CACHE_DIR", str(blocker / "cache"))
     assert load_network("rail").n_edges == 2  # no cache, no error
+
+
+def test_network_cache_holds_component_labels(tmp_path, monkeypatch, cache, no_gapfill):
+    source = tmp_path / "world_railways.py"
+    source.write_text(SCGRAPH_MODULE, encoding="utf-8")
+    monkeypatch.setattr(network_data, "_source_file", lambda kind: (source, "9.9", "abc123"))
+    built = load_network("rail")
+    (cached,) = cache.glob("rail-scgraph-data-9.9-*.npz")
+    assert f"-v{network_data.CACHE_FORMAT}" in cached.name
+    loaded = load_network("rail")
+    assert loaded._components  # read, not recomputed
+    n, labels = loaded.components()
+    assert n == built.components()[0] and np.array_equal(labels, built.components()[1])
+    arrays = dict(np.load(cached))
+    del arrays["components"]  # a cache of the format before: rebuilt
+    _cache.write_npz(cached, **arrays)
+    steps = []
+    assert load_network("rail", progress=lambda d, i, m: steps.append(d)).components()[0] == n and steps
