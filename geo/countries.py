@@ -71,6 +71,10 @@ def country_outlines() -> dict[str, shapely.Geometry]:
     return dict(_read())
 
 
+BASE_TOLERANCE = 0.02
+"""Coarser simplifications start from this one (about 2 km), not from the 1:10m outlines."""
+
+
 @cache
 def simplified_outlines(tolerance: float) -> tuple[tuple[str, ...], tuple[shapely.Geometry, ...]]:
     """All outlines simplified together as a coverage (neighbours keep one shared border), sorted by key.
@@ -78,7 +82,7 @@ def simplified_outlines(tolerance: float) -> tuple[tuple[str, ...], tuple[shapel
     Simplifying the 1:10m outlines takes a couple of seconds, so the result is
     cached on disk beside the networks (see :mod:`geo._cache`), as WKB.
     """
-    path = cache_dir() / f"outlines-{version(OUTLINES_PACKAGE.replace('_', '-'))}-{tolerance:g}.npz"
+    path = cache_dir() / f"outlines-{version(OUTLINES_PACKAGE.replace('_', '-'))}-{tolerance:g}-v2.npz"
     z = read_npz(path, ("keys", "wkb", "ends"))
     if z is not None:
         blob, ends = z["wkb"].tobytes(), z["ends"].tolist()
@@ -88,9 +92,13 @@ def simplified_outlines(tolerance: float) -> tuple[tuple[str, ...], tuple[shapel
             return tuple(z["keys"].tolist()), tuple(geoms)
         except (shapely.errors.GEOSException, ValueError):  # a cache that does not decode: rebuilt
             discard(path)
-    outlines = _read()
-    keys = tuple(sorted(outlines))
-    simple = shapely.coverage_simplify(np.array([outlines[k] for k in keys], dtype=object), tolerance)
+    if tolerance > BASE_TOLERANCE:  # from the finest simplified coverage: a few times faster, the same coverage
+        keys, base = simplified_outlines(BASE_TOLERANCE)
+        simple = shapely.coverage_simplify(np.array(base, dtype=object), tolerance)
+    else:
+        outlines = _read()
+        keys = tuple(sorted(outlines))
+        simple = shapely.coverage_simplify(np.array([outlines[k] for k in keys], dtype=object), tolerance)
     pieces = [bytes(b) for b in shapely.to_wkb(simple)]
     packed = np.frombuffer(b"".join(pieces), dtype=np.uint8)
     write_npz(path, keys=np.array(keys), wkb=packed, ends=np.cumsum([len(b) for b in pieces]))

@@ -106,12 +106,12 @@ def test_long_paths_are_not_cut(tmp_path):
 
 
 def test_internal_error_is_status_1_without_traceback(monkeypatch):
-    import maps.cli.listing
+    import geo.catalog
 
     def boom(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(maps.cli.listing, "load_catalog", boom)
+    monkeypatch.setattr(geo.catalog, "load_catalog", boom)
     result = run("list")
     assert result.exit_code == ExitCode.INTERNAL_ERROR
     assert "internal error (ZeroDivisionError: boom)" in result.stderr and "Traceback" not in result.stderr
