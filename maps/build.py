@@ -117,6 +117,14 @@ def index_html(layers: Layers, *, title: str = "Trade corridors", compare_page: 
     return template.render(
         title=title,
         compare_page=compare_page,
+        claims={
+            row["corridor_id"]: {
+                "lines": lines,
+                "failing": sum("does not hold" in line for line in lines),
+            }
+            for _, row in layers.corridors.iterrows()
+            for lines in [[x for x in str(row.get("claims_checked", "") or "").splitlines() if x.strip()]]
+        },
         scope=transit_model().short_scope,
         corridors=layers.corridors.drop(columns="geometry").to_dict("records"),
         sketches={cid: route_sketch(mine.legs, width=140, height=56, title=cid) for cid, mine in _per_corridor(layers)},

@@ -378,6 +378,37 @@ def _route_ends(legs: pd.DataFrame) -> list[str]:
     return list(ends)
 
 
+class _LayerControl(folium.LayerControl):
+    """Folium's layer switcher, folded to its icon on small screens and in small embeds (where it would cover the
+    map), as asked elsewhere."""
+
+    _template = Template(
+        """
+        {% macro script(this,kwargs) %}
+            var {{ this.get_name() }}_layers = {
+                base_layers : {
+                    {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+                overlays :  {
+                    {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+            };
+            let {{ this.get_name() }}_options = {{ this.options|tojavascript }};
+            if (window.innerWidth < 720 || window.innerHeight < 520) { {{ this.get_name() }}_options.collapsed = true; }
+            let {{ this.get_name() }} = L.control.layers(
+                {{ this.get_name() }}_layers.base_layers,
+                {{ this.get_name() }}_layers.overlays,
+                {{ this.get_name() }}_options
+            ).addTo({{this._parent.get_name()}});
+        {% endmacro %}
+        """
+    )
+
+
 class _Legend(MacroElement):
     """A fixed legend box drawn from the style tables, and the page's own CSS."""
 
@@ -385,7 +416,8 @@ class _Legend(MacroElement):
         """
         {% macro html(this, kwargs) %}
         <div class="cm-legend leaflet-control" id="{{ this.get_name() }}">
-          <div class="cm-legend-title">{{ this.title }}</div>
+          <details class="cm-legend-box" open>
+          <summary class="cm-legend-title">{{ this.title }}</summary>
           {% if this.figures %}<div class="cm-legend-figures">{{ this.figures }}</div>{% endif %}
           {% for sample, label in this.modes %}<div>{{ sample }} {{ label }}</div>{% endfor %}
           {% if this.statuses|length > 1 %}<div class="cm-legend-gap"></div>
@@ -396,12 +428,27 @@ class _Legend(MacroElement):
           <div class="cm-legend-note">▶ direction of travel · click for facts</div>
           {% if this.about %}<details class="cm-about"><summary>About this corridor</summary>
             {{ this.about }}</details>{% endif %}
+          </details>
         </div>
+        <script>
+          (function () {  // small screens and embeds open with the legend folded to its title
+            if (window.innerWidth < 720 || window.innerHeight < 520) {
+              document.querySelector("#{{ this.get_name() }} details.cm-legend-box").removeAttribute("open");
+            }
+          })();
+        </script>
         <style>
           .cm-legend { position: absolute; z-index: 1000; bottom: 44px; left: 10px; background: rgba(255,255,255,.94);
             padding: 7px 10px; border-radius: 5px; box-shadow: 0 1px 4px rgba(0,0,0,.35);
             font: 12px/1.5 system-ui, sans-serif; color: #222; max-width: 250px; }
-          .cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; }
+          .cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; cursor: pointer; }
+          details.cm-legend-box:not([open]) > summary { margin-bottom: 0; }
+          details.cm-legend-box[open] { max-height: calc(100vh - 120px); overflow-y: auto; }
+          @media (max-width: 719px), (max-height: 519px) {
+            .cm-legend { top: 10px; bottom: auto; left: 54px; max-width: calc(100vw - 140px); }
+            .leaflet-control-minimap { display: none !important; }
+            .leaflet-control-attribution { font-size: 9px; line-height: 1.25; }
+          }
           .cm-legend-gap { height: 4px; }
           .cm-legend-figures { color: #333; font-size: 11.5px; margin: -2px 0 4px; }
           .cm-legend-note { color: #666; font-size: 11px; margin-top: 4px; }
@@ -827,7 +874,7 @@ def _finish(
         figures=figures,
     ).add_to(m)
     _Attribution([*layers.attribution, OUTLINES_ATTRIBUTION]).add_to(m)
-    folium.LayerControl(collapsed=collapsed).add_to(m)
+    _LayerControl(collapsed=collapsed).add_to(m)
     bounds = _bounds(layers)
     outlines = None
     if bounds is not None:

@@ -187,3 +187,57 @@ def test_index_page(session, built):
     assert rows == len(built.layers.corridors)
     assert sketch_lines == len(built.layers.legs)
     assert not res.aborted and not res.served_assets  # the index needs nothing from outside
+
+
+def _boxes(page):
+    def box(selector):
+        loc = page.locator(selector)
+        return loc.first.bounding_box() if loc.count() and loc.first.is_visible() else None
+
+    return {
+        "legend": box(".cm-legend"),
+        "legend_open": page.locator(".cm-legend details.cm-legend-box[open]").count() > 0,
+        "layers": box(".leaflet-control-layers"),
+        "layers_expanded": page.locator(".leaflet-control-layers-expanded").count() > 0,
+        "attribution": box(".leaflet-control-attribution"),
+        "scale": box(".leaflet-control-scale"),
+        "zoom": box(".leaflet-control-zoom"),
+        "minimap": box(".leaflet-control-minimap"),
+    }
+
+
+def _overlap(a, b):
+    return (
+        a is not None
+        and b is not None
+        and a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(700, 450), (390, 844)])
+@pytest.mark.parametrize("page_id", ["middle-corridor", "overview"])
+def test_small_screens_fold_the_legend_and_nothing_overlaps(session, built, page_id, width, height):
+    res = session.open(
+        f"maps/{page_id}.html",
+        root=built.out,
+        screenshot=ARTIFACTS / f"{page_id}-{width}x{height}.png",
+        actions=_boxes,
+        width=width,
+        height=height,
+    )
+    res.assert_clean()
+    seen = res.evaluate
+    assert seen["legend"] is not None and not seen["legend_open"]  # folded to its title, one tap opens it
+    assert not seen["layers_expanded"] and seen["minimap"] is None
+    controls = ["legend", "layers", "attribution", "scale", "zoom"]
+    for i, a in enumerate(controls):
+        for b in controls[i + 1 :]:
+            assert not _overlap(seen[a], seen[b]), (a, b, seen[a], seen[b])
+
+
+def test_a_desktop_map_opens_with_its_legend_and_layers_open(session, built):
+    res = session.open("maps/middle-corridor.html", root=built.out, actions=_boxes, width=1280, height=800)
+    assert res.evaluate["legend_open"] and res.evaluate["layers_expanded"] and res.evaluate["minimap"] is not None
