@@ -52,6 +52,8 @@ class Catalog:
     """Where each hub (``hub:<id>``) and corridor (``corridor:<id>``) was read from."""
     files: tuple[str, ...] = ()
     """The user files read, in order, as :func:`load_catalog` names them in messages and in :attr:`origin`."""
+    as_of: str = ""
+    """The data's date: the newest ``as_of`` of the files read (never the build time, so builds repeat)."""
 
     def select(self, ids: Iterable[str] | None) -> list[Corridor]:
         """The corridors with these ids, in the order given; all, in catalog order, for None.
@@ -206,12 +208,15 @@ def _parse(source: str, text: str, problems: list[str]) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{source}: not valid TOML: {' '.join(str(exc).split())}: fix the syntax")
         return {}
-    unknown = set(data) - {"hubs", "corridors"}
+    unknown = set(data) - {"hubs", "corridors", "as_of"}
     if unknown:
         problems.append(
             f"{source}: unknown top-level table {', '.join(sorted(map(repr, unknown)))}: "
-            "a catalog file holds only [hubs.<id>] and [corridors.<id>] tables"
+            "a catalog file holds only as_of, [hubs.<id>] and [corridors.<id>] tables"
         )
+    as_of = data.get("as_of")
+    if as_of is not None and not (isinstance(as_of, str) and re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", as_of)):
+        problems.append(f'{source}: field \'as_of\' = {as_of!r}: give the data\'s date as "YYYY-MM" or "YYYY-MM-DD"')
     return data
 
 
@@ -398,8 +403,13 @@ def load_catalog(paths: Sequence[str | Path] = (), *, embedded: bool = True) -> 
     problems += _misplaced_hubs(hubs, origin)
     if problems:
         raise CatalogError(problems)
+    dates = [str(data["as_of"]) for _, _, data in files if isinstance(data.get("as_of"), str)]
     return Catalog(
-        hubs=hubs, corridors=corridors, origin=origin, files=tuple(source for source, user, _ in files if user)
+        hubs=hubs,
+        corridors=corridors,
+        origin=origin,
+        files=tuple(source for source, user, _ in files if user),
+        as_of=max(dates, default=""),
     )
 
 

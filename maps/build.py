@@ -109,13 +109,22 @@ def _per_corridor(layers: Layers) -> list[tuple[str, Layers]]:
     return [(cid, layers.for_corridor(cid)) for cid in layers.corridors["corridor_id"]]
 
 
-def index_html(layers: Layers, *, title: str = "Trade corridors", compare_page: str | None = None) -> str:
+def index_html(
+    layers: Layers,
+    *,
+    title: str = "Trade corridors",
+    subtitle: str = "",
+    as_of: str = "",
+    compare_page: str | None = None,
+) -> str:
     """The index page: a table of corridors with their key figures and links (to ``compare_page`` if given)."""
     env = Environment(autoescape=True, keep_trailing_newline=True)
     template = env.from_string((resources.files("maps") / "templates" / "index.html.j2").read_text(encoding="utf-8"))
     modes = [{"key": f"{m}_km", "label": MODE_STYLES[m].label, "color": MODE_STYLES[m].color} for m in Mode]
     return template.render(
         title=title,
+        subtitle=subtitle,
+        as_of=as_of,
         compare_page=compare_page,
         claims={
             row["corridor_id"]: {
@@ -154,16 +163,24 @@ def _write_all(
 
     (root / "maps").mkdir()
     write_layers(layers, root / "layers", formats, parameters=parameters, step=progress.step)
+    as_of, minimap = parameters.get("as_of", ""), parameters.get("minimap", "yes") != "no"
+    title, subtitle = parameters.get("title", ""), parameters.get("subtitle", "")
     for cid in layers.corridors["corridor_id"]:
         progress.step(f"maps: {cid}")
-        html = page(corridor_map(layers, cid, tiles=tiles))
+        html = page(corridor_map(layers, cid, tiles=tiles, as_of=as_of, minimap=minimap))
         (root / "maps" / f"{cid}.html").write_text(html, encoding="utf-8")
     progress.step("maps: overview")
-    (root / PAGES["overview"]).write_text(page(overview_map(layers, tiles=tiles)), encoding="utf-8")
+    overview = overview_map(
+        layers, tiles=tiles, title=title or "Trade corridors: overview", subtitle=subtitle, as_of=as_of, minimap=minimap
+    )
+    (root / PAGES["overview"]).write_text(page(overview), encoding="utf-8")
     for name, html in (pages or {}).items():
         (root / name).write_text(html, encoding="utf-8")
     compare_page = PAGES["compare"] if PAGES["compare"] in (pages or {}) else None
-    (root / PAGES["index"]).write_text(index_html(layers, compare_page=compare_page), encoding="utf-8")
+    index = index_html(
+        layers, title=title or "Trade corridors", subtitle=subtitle, as_of=as_of, compare_page=compare_page
+    )
+    (root / PAGES["index"]).write_text(index, encoding="utf-8")
 
 
 def _steps(n_corridors: int, formats: tuple[str, ...]) -> int:
@@ -297,7 +314,8 @@ def build(
     progress.step("comparison: every scenario")
     comparison = build_compare(catalog, corridors, builder)
     pages = {PAGES["compare"]: comparison} if comparison else {}
-    return _build(layers, out, tiles, formats, parameters or {}, progress, assets, pages)
+    parameters = {**({"as_of": catalog.as_of} if catalog.as_of else {}), **(parameters or {})}
+    return _build(layers, out, tiles, formats, parameters, progress, assets, pages)
 
 
 def build_catalog(

@@ -425,7 +425,8 @@ class _Legend(MacroElement):
           {% for sample, label in this.qualities %}<div>{{ sample }} {{ label }}</div>{% endfor %}
           <div class="cm-legend-gap"></div>
           {% for svg, label in this.hubs %}<div><span class="cm-sym">{{ svg }}</span> {{ label }}</div>{% endfor %}
-          <div class="cm-legend-note">▶ direction of travel · click for facts</div>
+          <div class="cm-legend-note">▶ direction of travel · click for facts
+            {%- if this.as_of %}<br>Data as of {{ this.as_of }}{% endif %}</div>
           {% if this.about %}<details class="cm-about"><summary>About this corridor</summary>
             {{ this.about }}</details>{% endif %}
           </details>
@@ -497,11 +498,13 @@ class _Legend(MacroElement):
         about: str = "",
         qualities: Iterable[str] = (),
         figures: str = "",
+        as_of: str = "",
     ) -> None:
         super().__init__()
         self._name = "Legend"
         self.title = esc(title)
         self.figures = esc(figures)
+        self.as_of = esc(as_of)
         self.about = Markup(about)  # built from escaped parts by the caller
         self.water = WATER
         modes, statuses, kinds = set(modes), set(statuses), set(kinds)
@@ -849,10 +852,14 @@ def _finish(
     *,
     overview: bool = False,
     collapsed: bool = False,
+    subtitle: str = "",
+    as_of: str = "",
+    minimap: bool = True,
 ) -> folium.Map:
     """Direction layer, legend, attribution, layer control, outlines, view and controls.
 
-    The overview names no countries (too busy) and starts with its minimap folded.
+    The overview names no countries (too busy) and starts with its minimap folded. ``as_of`` (the data's date,
+    never the build time) goes in the legend; ``minimap=False`` leaves the minimap out.
     """
     _Direction(drawn).add_to(m)
     about = figures = ""
@@ -871,7 +878,8 @@ def _finish(
         layers.hubs["kind"],
         about=about,
         qualities=qualities,
-        figures=figures,
+        figures=" · ".join(p for p in (subtitle, figures) if p),
+        as_of=as_of,
     ).add_to(m)
     _Attribution([*layers.attribution, OUTLINES_ATTRIBUTION]).add_to(m)
     _LayerControl(collapsed=collapsed).add_to(m)
@@ -883,7 +891,7 @@ def _finish(
             _add_country_labels(m, layers, bounds)
         minx, miny, maxx, maxy = bounds
         m.fit_bounds([[miny, minx], [maxy, maxx]], padding=FIT_PADDING)
-    _add_controls(m, outlines, tiles, minimap_minimized=overview)
+    _add_controls(m, outlines if minimap else None, tiles, minimap_minimized=overview)
     root = m.get_root()
     assert isinstance(root, Figure)  # a folium.Map always sits in a Figure
     root.header.add_child(Element(f"<title>{esc(title)}</title>"))
@@ -895,7 +903,9 @@ def _layer_label(mode: Mode, status: Status) -> str:
     return f"{_line_sample(m.color, m.weight, s.dash_array(m.weight))} {esc(m.label)} · {esc(s.label.lower())}"
 
 
-def corridor_map(layers: Layers, corridor_id: str, *, tiles: Tiles | None = DEFAULT_TILES) -> folium.Map:
+def corridor_map(
+    layers: Layers, corridor_id: str, *, tiles: Tiles | None = DEFAULT_TILES, as_of: str = "", minimap: bool = True
+) -> folium.Map:
     """One corridor: a layer per mode and status, direction arrows, hubs, legend and controls."""
     mine = layers.for_corridor(corridor_id)
     if mine.corridors.empty:
@@ -915,10 +925,18 @@ def corridor_map(layers: Layers, corridor_id: str, *, tiles: Tiles | None = DEFA
     ports = mine.hubs.loc[mine.hubs["kind"].isin([str(HubKind.SEA_PORT), str(HubKind.DRY_PORT)]), "hub_id"]
     _add_hubs(hubs, mine.hubs, _hub_labels(mine, [*_route_ends(mine.legs), *ports]))
     hubs.add_to(m)
-    return _finish(m, mine, name, drawn, tile_layer)
+    return _finish(m, mine, name, drawn, tile_layer, as_of=as_of, minimap=minimap)
 
 
-def overview_map(layers: Layers, *, tiles: Tiles | None = DEFAULT_TILES) -> folium.Map:
+def overview_map(
+    layers: Layers,
+    *,
+    tiles: Tiles | None = DEFAULT_TILES,
+    title: str = "Trade corridors: overview",
+    subtitle: str = "",
+    as_of: str = "",
+    minimap: bool = True,
+) -> folium.Map:
     """Every corridor on one map, one toggleable layer each, direction arrows and the hubs."""
     hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
     corridor_names = dict(zip(layers.corridors["corridor_id"], layers.corridors["name"], strict=True))
@@ -933,7 +951,10 @@ def overview_map(layers: Layers, *, tiles: Tiles | None = DEFAULT_TILES) -> foli
     hubs = folium.FeatureGroup(name="Hubs")
     _add_hubs(hubs, layers.hubs, _hub_labels(layers, _route_ends(layers.legs)))
     hubs.add_to(m)
-    return _finish(m, layers, "Trade corridors: overview", drawn, tile_layer, overview=True, collapsed=True)
+    return _finish(
+        m, layers, title, drawn, tile_layer, overview=True, collapsed=True, subtitle=subtitle, as_of=as_of,
+        minimap=minimap,
+    )  # fmt: skip
 
 
 def route_sketch(legs: pd.DataFrame, *, width: int = 168, height: int = 64, title: str = "") -> Markup:

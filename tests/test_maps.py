@@ -219,3 +219,30 @@ def test_leg_popup_shows_what_the_leg_depends_on(mini_layers):
         hubs=mini_layers.hubs, legs=legs.drop(columns="depends_on"), corridors=mini_layers.corridors
     )
     assert "Depends on" not in render_html(corridor_map(without, "t-caspian"))
+
+
+def test_title_subtitle_no_minimap_and_the_datas_date_reach_the_pages(tmp_path):
+    from click.testing import CliRunner
+
+    from maps.cli import main
+
+    out = tmp_path / "out"
+    args = ["build", "--corridor", "baku-tbilisi-kars", "--out", str(out), "--formats", "gpkg"]
+    result = CliRunner().invoke(main, [*args, "--title", "Caucasus <rail>", "--subtitle", "BTK only", "--no-minimap"])
+    assert result.exit_code == 0, result.output
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Caucasus &lt;rail&gt;</h1>" in index and "BTK only" in index and "Data as of 2026-12" in index
+    page = (out / "maps" / "baku-tbilisi-kars.html").read_text(encoding="utf-8")
+    assert "Data as of 2026-12" in page and "MiniMap" not in page
+    overview = (out / "maps" / "overview.html").read_text(encoding="utf-8")
+    assert "Caucasus &lt;rail&gt;" in overview and "BTK only" in overview
+
+
+def test_a_catalog_date_must_be_a_date(tmp_path):
+    from geo.catalog import load_catalog
+    from geo.errors import CatalogError
+
+    bad = tmp_path / "c.toml"
+    bad.write_text('as_of = "last year"\n[corridors]\n', encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"c\.toml: field 'as_of' = 'last year': give the data's date as"):
+        load_catalog([bad])

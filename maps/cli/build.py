@@ -57,6 +57,9 @@ def build_summary(result: BuildResult) -> dict[str, Any]:
     metavar="DIR",
     help="With --self-contained: a local copy of the CDN files, laid out DIR/<host>/<path> (see the README).",
 )
+@click.option("--title", default="", metavar="TEXT", help="Headline of the index page and the overview map.")
+@click.option("--subtitle", default="", metavar="TEXT", help="A line under the headline (the index and the overview).")
+@click.option("--no-minimap", "no_minimap", is_flag=True, help="Leave the minimap out of every map.")
 @catalog_option
 @command
 def build_cmd(
@@ -68,6 +71,9 @@ def build_cmd(
     formats: str,
     self_contained: bool,
     assets_dir: Path | None,
+    title: str,
+    subtitle: str,
+    no_minimap: bool,
     catalog_files: tuple[Path, ...],
     output: Output,
 ) -> dict[str, Any]:
@@ -83,7 +89,13 @@ def build_cmd(
         raise OptionError("--self-contained and --assets DIR go together: give both, or neither")
     if layer_files and catalog_files:
         raise OptionError("give either layer files or --catalog, not both")
-    options: dict[str, Any] = {"tiles": tiles_name, "formats": formats, "assets": assets_dir}
+    look = {"title": title, "subtitle": subtitle, "minimap": "no" if no_minimap else ""}
+    options: dict[str, Any] = {
+        "tiles": tiles_name,
+        "formats": formats,
+        "assets": assets_dir,
+        "parameters": {k: v for k, v in look.items() if v},
+    }
     with output.progress("building") as progress:
         if layer_files:
             result = build_from_layer_files(layer_files, corridor_ids, out, progress=progress, **options)
