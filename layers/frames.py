@@ -49,7 +49,7 @@ CORRIDOR_COLUMNS = [
     "corridor_id", "name", "length_km", *(f"{m}_km" for m in Mode),
     "under_construction_km", "planned_km", "n_legs", "border_crossings", "gauge_breaks", "transshipments",
     "days_min", "days_max", "co2e_kg_per_tonne", "co2e_kg_per_teu", "co2e_scope", "countries", "depends_on", "summary",
-    "facts", "claims_checked", "source",
+    "facts", "claims_checked", "source", "as_of",
 ]  # fmt: skip
 
 
@@ -160,6 +160,7 @@ def corridors_frame(catalog: Catalog, corridors: Sequence[Corridor], legs: gpd.G
                 "summary": c.summary,
                 "facts": tuple(c.facts),
                 "source": citations(c.sources),
+                "as_of": catalog.as_of,
             }
         )
         lines.append(corridor_line(mine))

@@ -163,7 +163,9 @@ def _write_all(
 
     (root / "maps").mkdir()
     write_layers(layers, root / "layers", formats, parameters=parameters, step=progress.step)
-    as_of, minimap = parameters.get("as_of", ""), parameters.get("minimap", "yes") != "no"
+    dates = [str(d) for d in layers.corridors.get("as_of", []) if isinstance(d, str) and d]
+    as_of = parameters.get("as_of") or max(dates, default="")
+    minimap = parameters.get("minimap", "yes") != "no"
     title, subtitle = parameters.get("title", ""), parameters.get("subtitle", "")
     for cid in layers.corridors["corridor_id"]:
         progress.step(f"maps: {cid}")
