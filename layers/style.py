@@ -23,6 +23,7 @@ __all__ = [
     "ModeStyle",
     "QualityStyle",
     "StatusStyle",
+    "corridor_colors",
 ]
 
 
@@ -107,6 +108,40 @@ HUB_STYLES: dict[HubKind, HubStyle] = {
     HubKind.BORDER_CROSSING: HubStyle("Border crossing", "diamond", "#e69f00", 12),
     HubKind.CITY: HubStyle("City", "square", "#ffffff", 9),
 }
+
+CORRIDOR_HUES: tuple[tuple[str, ...], ...] = (
+    ("#0072b2", "#56b4e9", "#1f4e79", "#8ecae6"),  # blues
+    ("#d55e00", "#e69f00", "#8c3b00", "#f4b183"),  # oranges
+    ("#009e73", "#5fd3a5", "#00593f"),  # greens
+    ("#cc79a7", "#7a3e65", "#e8b4d0"),  # purples
+    ("#555555", "#999999", "#222222"),  # greys
+    ("#b8860b", "#f0e442", "#6b4f00"),  # yellows
+    ("#882255", "#aa4499"),  # wines
+    ("#117733", "#44aa99"),  # teals
+)
+"""Corridor colours for the overview, by hue family: the Okabe-Ito colours first (colour-blind safe), then a
+darker and a lighter shade of each, so that related corridors read as related and every corridor differs."""
+
+
+def corridor_colors(ids: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """A colour per corridor, no two alike while the palette lasts: corridors whose ids share their first word
+    (``middle-corridor`` and ``middle-corridor-black-sea``, the three ``instc-`` routes) get shades of one hue,
+    each family its own hue in the order the corridors come; once every hue has a family, the shades left over go
+    to the next corridors; beyond the palette's 25 colours, colours repeat."""
+    families: dict[str, list[str]] = {}
+    for cid in ids:
+        families.setdefault(cid.split("-")[0], []).append(cid)
+    flat = [c for hues in CORRIDOR_HUES for c in hues]
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for k, members in enumerate(families.values()):
+        own = list(CORRIDOR_HUES[k]) if k < len(CORRIDOR_HUES) else []
+        for cid in members:
+            free = [c for c in own if c not in used] or [c for c in flat if c not in used] or flat
+            out[cid] = free[0]
+            used.add(free[0])
+    return out
+
 
 HUB_OUTLINE = "#222222"
 """Outline colour of every hub symbol."""

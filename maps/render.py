@@ -48,7 +48,7 @@ from geo.countries import OUTLINES_ATTRIBUTION, simplified_outlines
 from geo.errors import OptionError
 from geo.model import Fact, HubKind, Mode, Source, Status
 from layers.frames import Layers
-from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES
+from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES, corridor_colors
 from maps.defaults import DEFAULT_TILES
 
 __all__ = [
@@ -274,20 +274,24 @@ def _add_legs(
     legs: pd.DataFrame,
     hub_names: dict[str, str],
     corridor_names: dict[str, str] | None = None,
+    color: str | None = None,
 ) -> list[folium.PolyLine]:
+    """The legs as lines in their mode's colour (or ``color``, one per corridor on the overview), dashed by
+    status, thinner over a band where approximate; each with its tooltip and popup."""
     drawn = []
     for leg, geom in zip(legs.itertuples(index=False), _display_lines(legs.geometry), strict=True):
         mode, status = MODE_STYLES[Mode(leg.mode)], STATUS_STYLES[Status(leg.status)]
+        stroke = color or mode.color
         quality = QUALITY_STYLES[_quality(leg)]
         tip = f"{esc(mode.label)} · {esc(status.label.lower())} · {esc(_km(leg.length_km))}"
         if quality.band_factor:
             tip += f" · {esc(quality.label.split(' (')[0].lower())}"
             band = folium.PolyLine(  # the band of uncertainty under an approximate line: drawn, not clickable
                 _locations(geom),
-                color=mode.color,
+                color=stroke,
                 weight=mode.weight * quality.band_factor,
                 opacity=quality.band_opacity,
-                class_name=f"cm-band cm-{leg.mode}",
+                class_name=f"cm-band cm-{leg.mode} cm-c-{leg.corridor_id}",
             )
             band.options["interactive"] = False  # folium's path options leave this Leaflet option out
             band.add_to(target)
@@ -295,13 +299,13 @@ def _add_legs(
         weight = mode.weight * quality.weight_factor
         line = folium.PolyLine(
             _locations(geom),
-            color=mode.color,
+            color=stroke,
             weight=weight,
             opacity=status.opacity,
             dash_array=status.dash_array(mode.weight),  # the pattern of the status, whatever the width
             tooltip=folium.Tooltip(tip, sticky=True),
             popup=folium.Popup(_leg_popup(leg, hub_names, corridor), max_width=360),
-            class_name=f"cm-leg cm-{leg.mode} cm-{leg.status}",
+            class_name=f"cm-leg cm-{leg.mode} cm-{leg.status} cm-c-{leg.corridor_id}",
         )
         line.add_to(target)
         drawn.append(line)
@@ -378,6 +382,43 @@ def _route_ends(legs: pd.DataFrame) -> list[str]:
     return list(ends)
 
 
+class _Highlight(MacroElement):
+    """Hovering a corridor's line, or its row in the legend, picks it out: the others fade."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var box = map.getContainer();
+            function corridorOf(el) {
+                if (!el) { return null; }
+                if (el.dataset && el.dataset.corridor) { return el.dataset.corridor; }
+                var cls = (el.getAttribute && el.getAttribute("class")) || "";
+                var m = cls.match(/cm-c-([a-z0-9-]+)/);
+                return m ? m[1] : null;
+            }
+            function focus(cid) {
+                box.classList.toggle("cm-focus", !!cid);
+                box.querySelectorAll("path.cm-leg, path.cm-band").forEach(function (p) {
+                    p.classList.toggle("cm-on", !!cid && p.classList.contains("cm-c-" + cid));
+                });
+            }
+            document.addEventListener("mouseover", function (e) {
+                var el = e.target.closest ? (e.target.closest(".cm-legend-corridor") || e.target) : e.target;
+                var cid = corridorOf(el);
+                if (cid) { focus(cid); }
+            });
+            document.addEventListener("mouseout", function (e) {
+                var el = e.target.closest ? (e.target.closest(".cm-legend-corridor") || e.target) : e.target;
+                if (corridorOf(el)) { focus(null); }
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+
 class _LayerControl(folium.LayerControl):
     """Folium's layer switcher, folded to its icon on small screens and in small embeds (where it would cover the
     map), as asked elsewhere."""
@@ -419,6 +460,10 @@ class _Legend(MacroElement):
           <details class="cm-legend-box" open>
           <summary class="cm-legend-title">{{ this.title }}</summary>
           {% if this.figures %}<div class="cm-legend-figures">{{ this.figures }}</div>{% endif %}
+          {% for sample, label, cid in this.corridors %}<div class="cm-legend-corridor" data-corridor="{{ cid }}">
+            {{- sample }} {{ label }}</div>{% endfor %}
+          {% if this.corridors %}<div class="cm-legend-note">Colour: corridor (hover to pick one out);
+            mode in each leg's popup</div>{% endif %}
           {% for sample, label in this.modes %}<div>{{ sample }} {{ label }}</div>{% endfor %}
           {% if this.statuses|length > 1 %}<div class="cm-legend-gap"></div>
           {% for sample, label in this.statuses %}<div>{{ sample }} {{ label }}</div>{% endfor %}{% endif %}
@@ -444,7 +489,7 @@ class _Legend(MacroElement):
             font: 12px/1.5 system-ui, sans-serif; color: #222; max-width: 250px; }
           .cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; cursor: pointer; }
           details.cm-legend-box:not([open]) > summary { margin-bottom: 0; }
-          details.cm-legend-box[open] { max-height: calc(100vh - 120px); overflow-y: auto; }
+          details.cm-legend-box[open] { max-height: calc(100vh - 230px); overflow-y: auto; }
           @media (max-width: 719px), (max-height: 519px) {
             .cm-legend { top: 10px; bottom: auto; left: 54px; max-width: calc(100vw - 140px); }
             .leaflet-control-minimap { display: none !important; }
@@ -452,6 +497,9 @@ class _Legend(MacroElement):
           }
           .cm-legend-gap { height: 4px; }
           .cm-legend-figures { color: #333; font-size: 11.5px; margin: -2px 0 4px; }
+          .cm-legend-corridor { cursor: default; line-height: 1.35; margin: 1px 0; }
+          .cm-focus path.cm-leg:not(.cm-on), .cm-focus path.cm-band:not(.cm-on) { opacity: 0.12; }
+          .cm-focus path.cm-leg.cm-on { stroke-width: 6px; }
           .cm-legend-note { color: #666; font-size: 11px; margin-top: 4px; }
           details.cm-about { margin-top: 4px; font-size: 11.5px; }
           details.cm-about summary { cursor: pointer; color: #0b5cad; }
@@ -499,15 +547,17 @@ class _Legend(MacroElement):
         qualities: Iterable[str] = (),
         figures: str = "",
         as_of: str = "",
+        corridors: Iterable[tuple[str, str, str]] = (),
     ) -> None:
         super().__init__()
         self._name = "Legend"
+        self.corridors = [(Markup(sample), esc(label), esc(cid)) for sample, label, cid in corridors]
         self.title = esc(title)
         self.figures = esc(figures)
         self.as_of = esc(as_of)
         self.about = Markup(about)  # built from escaped parts by the caller
         self.water = WATER
-        modes, statuses, kinds = set(modes), set(statuses), set(kinds)
+        modes, statuses, kinds = (set() if self.corridors else set(modes)), set(statuses), set(kinds)
         self.modes = [
             (Markup(_line_sample(s.color, s.weight, None)), esc(s.label)) for m, s in MODE_STYLES.items() if m in modes
         ]
@@ -855,6 +905,7 @@ def _finish(
     subtitle: str = "",
     as_of: str = "",
     minimap: bool = True,
+    corridor_rows: Sequence[tuple[str, str, str]] = (),
 ) -> folium.Map:
     """Direction layer, legend, attribution, layer control, outlines, view and controls.
 
@@ -880,7 +931,10 @@ def _finish(
         qualities=qualities,
         figures=" · ".join(p for p in (subtitle, figures) if p),
         as_of=as_of,
+        corridors=corridor_rows,
     ).add_to(m)
+    if corridor_rows:
+        _Highlight().add_to(m)
     _Attribution([*layers.attribution, OUTLINES_ATTRIBUTION]).add_to(m)
     _LayerControl(collapsed=collapsed).add_to(m)
     bounds = _bounds(layers)
@@ -941,19 +995,32 @@ def overview_map(
     hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
     corridor_names = dict(zip(layers.corridors["corridor_id"], layers.corridors["name"], strict=True))
     m, tile_layer = _base_map(tiles)
-    drawn = []
+    colors = corridor_colors(list(layers.corridors["corridor_id"]))
+    drawn, rows = [], []
     for corridor in layers.corridors.itertuples(index=False):
-        group = folium.FeatureGroup(name=esc(corridor.name), show=True)
+        color = colors[corridor.corridor_id]
+        sample = _line_sample(color, 4.0, None)
+        group = folium.FeatureGroup(name=f"{sample} {esc(corridor.name)}", show=True)
         drawn += _add_legs(
-            group, layers.legs[layers.legs["corridor_id"] == corridor.corridor_id], hub_names, corridor_names
+            group,
+            layers.legs[layers.legs["corridor_id"] == corridor.corridor_id],
+            hub_names,
+            corridor_names,
+            color=color,
         )
         group.add_to(m)
+        row = corridor._asdict()
+        km, lo, hi = (_number(row.get(k)) for k in ("length_km", "days_min", "days_max"))
+        short = " · ".join(
+            [*([f"{km:,.0f} km"] if km is not None else []), *([f"{lo:.0f}–{hi:.0f} d"] if lo and hi else [])]
+        )
+        rows.append((sample, f"{corridor.name}" + (f" · {short}" if short else ""), str(corridor.corridor_id)))
     hubs = folium.FeatureGroup(name="Hubs")
     _add_hubs(hubs, layers.hubs, _hub_labels(layers, _route_ends(layers.legs)))
     hubs.add_to(m)
     return _finish(
         m, layers, title, drawn, tile_layer, overview=True, collapsed=True, subtitle=subtitle, as_of=as_of,
-        minimap=minimap,
+        minimap=minimap, corridor_rows=rows,
     )  # fmt: skip
 
 

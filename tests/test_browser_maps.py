@@ -81,7 +81,10 @@ def test_every_map_loads_and_draws_every_leg(session, built, corridor_id):
     mine = built.layers if corridor_id == "overview" else built.layers.for_corridor(corridor_id)
     seen = res.evaluate
     assert seen["paths"] == len(mine.legs)
-    assert seen["legend"] and all(m.capitalize() in seen["legend_text"] for m in set(mine.legs["mode"]))
+    if corridor_id == "overview":  # the overview's legend names each corridor, in its own colour
+        assert seen["legend"] and all(name in seen["legend_text"] for name in mine.corridors["name"])
+    else:
+        assert seen["legend"] and all(m.capitalize() in seen["legend_text"] for m in set(mine.legs["mode"]))
     assert seen["hubs"] == len(mine.hubs)
     assert seen["dashed"] == int((mine.legs["status"] != "operational").sum())
     assert seen["arrows"] >= 1  # direction of travel is on by default
@@ -241,3 +244,24 @@ def test_small_screens_fold_the_legend_and_nothing_overlaps(session, built, page
 def test_a_desktop_map_opens_with_its_legend_and_layers_open(session, built):
     res = session.open("maps/middle-corridor.html", root=built.out, actions=_boxes, width=1280, height=800)
     assert res.evaluate["legend_open"] and res.evaluate["layers_expanded"] and res.evaluate["minimap"] is not None
+
+
+def test_the_overview_gives_each_corridor_its_colour_and_hover_picks_one_out(session, built):
+    def hover(page):
+        colours = page.evaluate(
+            "() => { const out = {}; document.querySelectorAll('path.cm-leg').forEach(p => {"
+            " const c = [...p.classList].find(x => x.startsWith('cm-c-')); (out[c] ||= new Set()).add(p.getAttribute('stroke')); });"
+            " return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v]])); }"
+        )
+        page.locator(".cm-legend-corridor[data-corridor='northern-route']").hover()
+        faded = page.evaluate(
+            "() => [...document.querySelectorAll('path.cm-leg')].filter(p => getComputedStyle(p).opacity < 0.5)"
+            ".map(p => [...p.classList].find(x => x.startsWith('cm-c-')))"
+        )
+        return colours, faded
+
+    res = session.open("maps/overview.html", root=built.out, actions=hover, screenshot=ARTIFACTS / "overview-hover.png")
+    colours, faded = res.evaluate
+    assert all(len(v) == 1 for v in colours.values())  # one colour per corridor, whatever the mode
+    assert len({v[0] for v in colours.values()}) == len(colours)  # and no two alike
+    assert faded and "cm-c-northern-route" not in faded
