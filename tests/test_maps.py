@@ -54,7 +54,7 @@ def test_no_tiles(mini_layers):
 
 def test_overview_map_has_a_layer_per_corridor(mini_layers):
     html = render_html(overview_map(mini_layers))
-    assert '"Test: Aktau to Kars"' in html and '"Hubs"' in html
+    assert ' Test: Aktau to Kars"' in html and '"Hubs"' in html  # each corridor's layer, after its colour sample
     assert html.count("L.polyline(") - html.count('"className": "cm-band') == 3
 
 
