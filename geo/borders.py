@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from geo.errors import CatalogError
+from geo.errors import CatalogError, field_problem
 from geo.model import Source
 
 __all__ = ["BORDERS_FILE", "Border", "borders", "borders_from_toml", "closed_borders_crossed", "war_zones_entered"]
@@ -111,11 +111,7 @@ def borders_from_toml(text: str, source: str) -> dict[str, Border]:
         try:
             out[key] = Border.model_validate({"id": key, **entry})
         except ValidationError as exc:
-            for e in exc.errors():
-                field = ".".join(map(str, e["loc"])) or "(entry)"
-                value = f" = {e['input']!r}" if e["loc"] and not isinstance(e["input"], dict) else ""
-                msg = e["msg"].removeprefix("Value error, ")
-                problems.append(f"{source}: border {key!r}: field {field!r}{value}: {msg}")
+            problems += [field_problem(f"{source}: border {key!r}", e, top="(entry)") for e in exc.errors()]
     pairs: dict[frozenset[str], str] = {}
     for key, border in out.items():
         if border.pair in pairs:

@@ -7,6 +7,9 @@ non-zero without a traceback; library users can catch :class:`CorridorMapperErro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 __all__ = [
     "CatalogError",
     "CorridorMapperError",
@@ -14,6 +17,7 @@ __all__ = [
     "NetworkError",
     "OptionError",
     "OutputError",
+    "field_problem",
 ]
 
 
@@ -46,3 +50,26 @@ class OutputError(CorridorMapperError, OSError):
 
 class OptionError(CorridorMapperError, ValueError):
     """A command-line or function option has a value that is not allowed."""
+
+
+def field_problem(
+    where: str,
+    error: Mapping[str, Any],
+    *,
+    missing: str | None = None,
+    extra: str | None = None,
+    top: str = "(file)",
+) -> str:
+    """One line for one pydantic validation error: ``where: field 'speed.rail.min' = -1: must be ...``.
+
+    ``missing`` and ``extra`` replace pydantic's words for a missing field and an unknown one; ``top`` names the
+    whole entry when the error has no field.
+    """
+    loc = [str(p) for p in error["loc"] if not str(p).startswith("function-after")]
+    value = f" = {error['input']!r}" if loc and not isinstance(error["input"], dict) else ""
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "missing" and missing is not None:
+        msg = missing
+    elif error["type"] == "extra_forbidden" and extra is not None:
+        msg = extra
+    return f"{where}: field {'.'.join(loc) or top!r}{value}: {msg}"

@@ -28,7 +28,7 @@ lon/lat (EPSG:4326), computed once per network and kept in memory.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -104,22 +104,34 @@ class PlannedRoute:
 
 @dataclass
 class _Graph:
-    """A search view of the cached :class:`geo.graph.MultimodalGraph`: its masked, weighted matrix."""
+    """A search view of the cached :class:`geo.graph.MultimodalGraph`: its masked, weighted matrix (the rest is
+    the graph's own)."""
 
     cost: sparse.csr_array
-    kinds: list[tuple[str, int, int]]
-    """(name, first node, end node) of each block: networks, then hubs."""
-    nets: dict[str, Network]
-    hub_ids: list[str]
-    hub_base: int
-    sea: dict[tuple[int, int], tuple[Mode, LegGeometry]]
-    base: MultimodalGraph | None = None
+    base: MultimodalGraph
+
+    @property
+    def kinds(self) -> tuple[tuple[str, int, int], ...]:
+        return self.base.kinds
+
+    @property
+    def nets(self) -> Mapping[str, Network]:
+        return self.base.nets
+
+    @property
+    def hub_ids(self) -> tuple[str, ...]:
+        return self.base.hub_ids
+
+    @property
+    def hub_base(self) -> int:
+        return self.base.hub_base
+
+    @property
+    def sea(self) -> Mapping[tuple[int, int], tuple[Mode, LegGeometry]]:
+        return self.base.sea
 
     def block(self, node: int) -> str:
-        for name, lo, hi in self.kinds:
-            if lo <= node < hi:
-                return name
-        raise IndexError(node)
+        return self.base.block(node)
 
 
 NetworkSource = Callable[[str], Network]
@@ -146,15 +158,7 @@ def _build_graph(
         outlines=outlines,
         keep_hubs=[s.id for s in stops],
     )
-    return _Graph(
-        cost=g.matrix("days" if by == "days" else "km", keep),
-        kinds=list(g.kinds),
-        nets=dict(g.nets),
-        hub_ids=list(g.hub_ids),
-        hub_base=g.hub_base,
-        sea=dict(g.sea),
-        base=g,
-    )
+    return _Graph(cost=g.matrix("days" if by == "days" else "km", keep), base=g)
 
 
 def _water_linked(catalog: Catalog, hubs: dict[str, Hub]) -> dict[str, Hub]:

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from geo.borders import borders
 from geo.catalog import Catalog, _did_you_mean
-from geo.errors import CatalogError, CorridorMapperError, OptionError
+from geo.errors import CatalogError, CorridorMapperError, OptionError, field_problem
 from geo.geometry import GeometryBuilder, leg_points
 from geo.leg_geometry import LegGeometry
 from geo.metrics import corridor_figures, leg_record
@@ -134,18 +134,6 @@ class Scenario(BaseModel):
         return self.year is not None and leg.opens is not None and leg.opens <= self.year
 
 
-def _problem(source: str, e: Any) -> str:
-    loc = [str(p) for p in e["loc"]]
-    where = ".".join(loc) or "(file)"
-    value = f" = {e['input']!r}" if loc and not isinstance(e["input"], dict) else ""
-    msg = e["msg"].removeprefix("Value error, ")
-    if e["type"] == "missing":
-        msg = "missing: add it"
-    elif e["type"] == "extra_forbidden":
-        msg = "not a scenario field: remove it or check its spelling (see README, Scenarios)"
-    return f"{source}: field {where!r}{value}: {msg}"
-
-
 def scenario_from_toml(text: str, source: str) -> Scenario:
     """A scenario from the text of its file.
 
@@ -163,7 +151,10 @@ def scenario_from_toml(text: str, source: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise CatalogError([_problem(source, e) for e in exc.errors()]) from None
+        extra = "not a scenario field: remove it or check its spelling (see README, Scenarios)"
+        raise CatalogError(
+            [field_problem(source, e, missing="missing: add it", extra=extra) for e in exc.errors()]
+        ) from None
 
 
 @cache
@@ -220,7 +211,6 @@ class Outcome:
     to_hub: str
     figures: Mapping[str, Any] = field(default_factory=dict)
     """:func:`geo.metrics.corridor_figures` of its legs; empty when a leg has no geometry in the scenario."""
-    legs: pd.DataFrame | None = None
 
     def row(self) -> dict[str, Any]:
         """The outcome as one flat row (the comparison table's columns)."""
@@ -325,7 +315,6 @@ def _evaluate_one(
         from_hub=corridor.legs[0].from_hub,
         to_hub=corridor.legs[-1].to_hub,
         figures=figures,
-        legs=legs,
     )
 
 

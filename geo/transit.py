@@ -19,10 +19,9 @@ hours inside, days in results.
 from __future__ import annotations
 
 import itertools
-import math
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -31,7 +30,7 @@ from typing import Any, Literal
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from geo.errors import CatalogError
+from geo.errors import CatalogError, field_problem
 from geo.model import Mode, Source
 
 __all__ = [
@@ -256,20 +255,10 @@ def transit_model_from_toml(text: str, source: str) -> TransitModel:
     try:
         return TransitModel.model_validate(data)
     except ValidationError as exc:
-        raise CatalogError([_problem(source, e) for e in exc.errors()]) from None
-
-
-def _problem(source: str, e: Any) -> str:
-    """One line for a pydantic error: ``file: field 'speed.rail.min' = -1: must be ...``."""
-    loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-after"))]
-    field_name = ".".join(str(p) for p in loc) or "(file)"
-    value = f" = {e['input']!r}" if loc and not isinstance(e["input"], dict) else ""
-    msg = e["msg"].removeprefix("Value error, ")
-    if e["type"] == "missing":
-        msg = "missing: add it"
-    elif e["type"] == "extra_forbidden":
-        msg = "not a parameter of the model: remove it or check its spelling"
-    return f"{source}: field {field_name!r}{value}: {msg}"
+        extra = "not a parameter of the model: remove it or check its spelling"
+        raise CatalogError(
+            [field_problem(source, e, missing="missing: add it", extra=extra) for e in exc.errors()]
+        ) from None
 
 
 @cache
@@ -327,7 +316,6 @@ class Estimate:
     leg_days: tuple[tuple[float, float], ...] = ()
     leg_co2e_kg_per_tonne: tuple[float, ...] = ()
     scope: str = ""
-    notes: tuple[str, ...] = field(default=())
 
 
 def _at(
@@ -487,8 +475,3 @@ def estimate(legs: Sequence[LegFacts], model: TransitModel | None = None) -> Est
         leg_co2e_kg_per_tonne=tuple(g / 1000.0 for g in g_per_t),
         scope=model.scope,
     )
-
-
-def days_mid(e: Estimate) -> float:
-    """The middle of a days range (what routes optimised by days use)."""
-    return (e.days_min + e.days_max) / 2.0 if math.isfinite(e.days_min + e.days_max) else math.inf

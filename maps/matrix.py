@@ -32,12 +32,6 @@ class MatrixResult:
     """``in process``, ``local Dask cluster of N workers`` or ``Dask scheduler ADDRESS``."""
 
 
-class _Progress:
-    def start(self, total: int) -> None: ...
-    def step(self, description: str) -> None: ...
-    def note(self, text: str) -> None: ...
-
-
 def matrix(
     origins: str,
     destinations: str,
@@ -61,9 +55,9 @@ def matrix(
     OptionError
         An unknown hub id; Dask options without Dask.
     """
-    from maps.build import prepare_networks
+    from maps.build import _Silent, prepare_networks
 
-    progress = progress or _Progress()
+    progress = progress or _Silent()
     if workers is not None and scheduler:
         raise OptionError("--workers starts a local cluster, --scheduler uses one: give one of them")
     if workers is not None and workers < 1:
