@@ -32,6 +32,7 @@ from geo.catalog import Catalog
 from geo.countries import MIN_CROSSING_KM, MIN_RUN_SAMPLES, SAMPLE_DEG
 from geo.errors import CorridorMapperError
 from geo.graph import SEA, MultimodalGraph, Weight, _shipped_outlines, avoided_nodes, multimodal_graph
+from geo.metrics import border_crossings, collapse, estimate_figures
 from geo.model import Hub, Mode
 from geo.network_data import prepared_network
 from geo.places import check_within_reach
@@ -284,15 +285,12 @@ def _leg_countries(
         if len(runs) > 1 and b - a < limit:
             continue
         kept.append(codes[lab])
-    return _collapse([start, *kept, end])
+    return _nonempty([start, *kept, end])
 
 
-def _collapse(seq: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for k in seq:
-        if k and (not out or out[-1] != k):
-            out.append(k)
-    return out
+def _nonempty(seq: Iterable[str]) -> list[str]:
+    """Countries in order, runs collapsed, unknown (empty) ones left out."""
+    return collapse(k for k in seq if k)
 
 
 def solve(
@@ -347,13 +345,13 @@ def solve(
             km = end_km - start_km
             ca, cz = problem.hub_countries[a], problem.hub_countries[z]
             if mode.is_water:
-                leg_countries = _collapse([ca, cz])
+                leg_countries = _nonempty([ca, cz])
             else:
                 inside = [(p - start_km, f, t) for p, f, t in crossings if start_km <= p <= end_km]
                 leg_countries = _leg_countries(problem, ca, nxt, cz, inside, km)
             legs.append(LegFacts(problem.hub_ids[a], problem.hub_ids[z], mode, km, tuple(leg_countries)))
             countries += leg_countries
-        route = _collapse(countries)
+        route = _nonempty(countries)
         e = estimate(legs, model)
         km_by = dict.fromkeys(MODES, 0.0)
         for leg in legs:
@@ -365,13 +363,8 @@ def solve(
                 "reason": "",
                 "length_km": round(length, 3),
                 **{f"{m}_km": round(km_by[m], 3) for m in MODES},
-                "border_crossings": sum(x != y for x, y in itertools.pairwise(route)),
-                "gauge_breaks": e.gauge_breaks,
-                "transshipments": e.transshipments,
-                "days_min": round(e.days_min, 1),
-                "days_max": round(e.days_max, 1),
-                "co2e_kg_per_tonne": round(e.co2e_kg_per_tonne, 1),
-                "co2e_kg_per_teu": round(e.co2e_kg_per_teu, 0),
+                "border_crossings": border_crossings(route),
+                **estimate_figures(e),
                 "countries": ",".join(dict.fromkeys(route)),
             }
         )
@@ -460,7 +453,8 @@ def matrix_input(
     closed = [b for b in borders("closed") if b.pair not in opened] if closed_borders == "respect" else []
     avoid = [a.strip().upper() for a in avoid if a.strip()]
     outlines = _shipped_outlines()
-    keep = graph.keep(avoid_nodes=avoided_nodes(graph, avoid), closed=closed, outlines=outlines, keep_hubs=list(points))
+    inside = avoided_nodes(graph, avoid)
+    keep = graph.keep(avoid_nodes=inside, closed=closed, outlines=outlines, keep_hubs=list(points))
     problem = matrix_problem(graph, by, keep)
     land = {str(m): graph.nets[str(m)] for m in (Mode.RAIL, Mode.ROAD) if str(m) in graph.nets}
     ports = {h for pair in sea_links(catalog, dict(graph.hubs)) for h in pair}
@@ -474,7 +468,6 @@ def matrix_input(
         except CorridorMapperError as exc:
             reasons[node] = str(exc)
         else:
-            inside = avoided_nodes(graph, avoid)
             if inside is not None and inside[node]:
                 reasons[node] = f"{user_id!r} lies in a country you avoid ({','.join(avoid)})"
     names = ",".join(sorted(map(str, modes)))

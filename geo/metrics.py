@@ -34,6 +34,7 @@ __all__ = [
     "corridor_estimate",
     "corridor_figures",
     "depends_on",
+    "estimate_figures",
     "leg_countries",
     "leg_facts",
     "leg_figures",
@@ -202,11 +203,19 @@ def corridor_figures(legs: pd.DataFrame, model: TransitModel | None = None) -> d
         "border_crossings": border_crossings(countries),
         "countries": ",".join(dict.fromkeys(countries)),
         "depends_on": "; ".join(dict.fromkeys(p for cell in cells for p in str(cell).split("; ") if p)),
+        **estimate_figures(e),
+        "co2e_scope": model.short_scope,
+    }
+
+
+def estimate_figures(e: Estimate) -> dict[str, Any]:
+    """The transit model's figures of a route as its columns: gauge breaks, transshipments, days, CO2e (rounded as
+    every output shows them)."""
+    return {
         "gauge_breaks": e.gauge_breaks,
         "transshipments": e.transshipments,
         "days_min": round(e.days_min, 1),
         "days_max": round(e.days_max, 1),
         "co2e_kg_per_tonne": round(e.co2e_kg_per_tonne, 1),
         "co2e_kg_per_teu": round(e.co2e_kg_per_teu, 0),
-        "co2e_scope": model.short_scope,
     }
