@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,8 @@ from geo.matrix import MATRIX_COLUMNS, matrix_input, od_matrix
 from geo.model import Mode
 from geo.places import places_from_argument
 from geo.scenarios import Scenario
+from maps.build import _Silent, prepare_networks
+from maps.output import write_file
 
 __all__ = ["MATRIX_SUFFIXES", "MatrixResult", "matrix", "write_matrix"]
 
@@ -55,8 +55,6 @@ def matrix(
     OptionError
         An unknown hub id; Dask options without Dask.
     """
-    from maps.build import _Silent, prepare_networks
-
     progress = progress or _Silent()
     if workers is not None and scheduler:
         raise OptionError("--workers starts a local cluster, --scheduler uses one: give one of them")
@@ -117,17 +115,7 @@ def write_matrix(frame: pd.DataFrame, path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in MATRIX_SUFFIXES:
         raise OutputError(f"--out {path}: the format comes from the suffix: use {', '.join(MATRIX_SUFFIXES)}")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"--out {path}: no folder {folder}: create it first")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        if suffix == ".csv":
-            frame.to_csv(tmp, index=False, lineterminator="\n")
-        else:
-            frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"--out {path}: cannot write it ({exc.strerror})") from None
+    if suffix == ".csv":
+        write_file(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+    else:
+        write_file(path, lambda tmp: frame.to_parquet(tmp, index=False))

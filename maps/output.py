@@ -33,13 +33,13 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from geo.errors import OutputError
 
-__all__ = ["MANIFEST", "PAGES", "SHARED_DIR", "check_out", "owned_files", "staged_output"]
+__all__ = ["MANIFEST", "PAGES", "SHARED_DIR", "check_out", "owned_files", "staged_output", "write_file"]
 
 MANIFEST = ".corridor-mapper.json"
 """The file, inside the output folder, that lists every file the build wrote (sorted, relative, ``/``-separated)."""
@@ -207,3 +207,28 @@ def _replace(out: Path, staging: Path, generator: str) -> None:
     tmp = out / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, out / MANIFEST)
+
+
+def write_file(path: Path, write: Callable[[Path], object]) -> None:
+    """Write one output file (``--out FILE``) all or nothing: ``write`` fills a temporary file beside ``path``,
+    which then replaces it; a failure leaves no half-written file.
+
+    Raises
+    ------
+    OutputError
+        The folder does not exist, ``path`` is a folder, or the file cannot be written.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"--out {path}: no folder {folder}: create it first")
+    if path.is_dir():
+        raise OutputError(f"--out {path}: is a folder: give a file name")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"--out {path}: cannot write it ({exc.strerror})") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)

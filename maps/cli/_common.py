@@ -43,6 +43,7 @@ from layers.formats import DEFAULT_FORMATS, FORMAT_NAMES
 from maps.defaults import DEFAULT_TILES
 
 if TYPE_CHECKING:
+    from geo.model import Mode
     from maps.render import Tiles
 
 __all__ = [
@@ -339,3 +340,32 @@ def tiles_from_options(tiles: str, attribution: str) -> Tiles | None:
     if attribution:
         raise OptionError("--tiles-attr goes with a tile URL; an xyzservices name brings its own attribution")
     return tiles
+
+
+def parse_modes(text: str) -> tuple[Mode, ...]:
+    """``rail,sea`` → (Mode.RAIL, Mode.SEA); an unknown name lists the valid ones."""
+    import difflib
+
+    from geo.model import Mode
+
+    names = [m.strip().lower() for m in text.split(",") if m.strip()]
+    valid = [str(x) for x in Mode]
+    bad = [m for m in names if m not in valid]
+    if bad or not names:
+        close = difflib.get_close_matches(bad[0], valid, n=1) if bad else []
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise OptionError(f"--modes {text!r}{hint}: choose from {', '.join(valid)}, comma-separated")
+    return tuple(dict.fromkeys(Mode(m) for m in names))
+
+
+def modes_option(what: str) -> Callable[[F], F]:
+    """``--modes LIST``: the modes ``what`` (the route, the routes) may use, rail, sea and ferry unless told."""
+    from geo.defaults import DEFAULT_MODE_NAMES
+
+    return click.option(
+        "--modes",
+        default=",".join(DEFAULT_MODE_NAMES),
+        show_default=True,
+        metavar="LIST",
+        help=f"Modes {what} may use: rail, road, sea, ferry.",
+    )

@@ -3,41 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
-from geo.errors import OptionError, OutputError
+from geo.errors import OptionError
 from maps.cli._common import Output, _jsonable, catalog_option, command, scenario_option, year_option
+from maps.output import write_file
 
-__all__ = ["compare_cmd", "write_atomically"]
+__all__ = ["compare_cmd"]
 
 SUFFIXES = (".csv", ".json", ".html")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file beside it: a failure leaves no half-written file.
-
-    Raises
-    ------
-    OutputError
-        The folder does not exist or cannot be written.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"--out {path}: no folder {folder}: create it first")
-    if path.is_dir():
-        raise OutputError(f"--out {path}: is a folder: give a file name ending {', '.join(SUFFIXES)}")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"--out {path}: cannot write it ({exc.strerror})") from None
 
 
 def _days(row: dict[str, Any]) -> str:
@@ -118,7 +95,7 @@ def compare_cmd(
             text = json.dumps(_jsonable({"rows": rows}), ensure_ascii=False, indent=2) + "\n"
         else:
             text = result.html()
-        write_atomically(path, text)
+        write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
         output.say(f"Wrote {path}")
     return {
         "scenarios": [s.label for s in result.scenarios],

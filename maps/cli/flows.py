@@ -7,9 +7,16 @@ from typing import Any
 
 import click
 
-from geo.defaults import DEFAULT_MODE_NAMES
-from maps.cli._common import Output, catalog_option, command, tiles_attr_option, tiles_from_options, tiles_option
-from maps.cli.route import parse_modes
+from maps.cli._common import (
+    Output,
+    catalog_option,
+    command,
+    modes_option,
+    parse_modes,
+    tiles_attr_option,
+    tiles_from_options,
+    tiles_option,
+)
 
 __all__ = ["flows_cmd"]
 
@@ -20,13 +27,7 @@ TOP_LEGS = 12
 @click.command("flows")
 @click.argument("flows_file", metavar="FLOWS.csv", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--out", default=None, metavar="DIR", help="Output folder [default: ./<FLOWS>-map].")
-@click.option(
-    "--modes",
-    default=",".join(DEFAULT_MODE_NAMES),
-    show_default=True,
-    metavar="LIST",
-    help="Modes the routes may use: rail, road, sea, ferry.",
-)
+@modes_option("the routes")
 @click.option("--avoid", default="", metavar="ISO3,...", help="Countries no route may enter, e.g. RUS,BLR.")
 @tiles_option
 @tiles_attr_option

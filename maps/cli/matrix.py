@@ -7,9 +7,7 @@ from typing import Any
 
 import click
 
-from geo.defaults import DEFAULT_MODE_NAMES
-from maps.cli._common import Output, catalog_option, command
-from maps.cli.route import parse_modes
+from maps.cli._common import Output, catalog_option, command, modes_option, parse_modes
 
 __all__ = ["matrix_cmd"]
 
@@ -18,8 +16,7 @@ __all__ = ["matrix_cmd"]
 @click.argument("origins", metavar="ORIGINS")
 @click.argument("destinations", metavar="DESTINATIONS")
 @click.option("--avoid", default="", metavar="ISO3,...", help="Countries no route may enter, e.g. RUS,BLR.")
-@click.option("--modes", default=",".join(DEFAULT_MODE_NAMES), show_default=True, metavar="LIST",
-              help="Modes routes may use: rail, road, sea, ferry.")  # fmt: skip
+@modes_option("routes")
 @click.option("--scenario", "scenario_name", default=None, metavar="NAME|FILE", help="Route under a scenario.")
 @click.option("--by", type=click.Choice(["km", "days"]), default="km", show_default=True,
               help="Shortest (km) or fastest by the transit model (days).")  # fmt: skip

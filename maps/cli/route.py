@@ -7,38 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from geo.defaults import DEFAULT_MODE_NAMES
-from geo.errors import OptionError
-
 if TYPE_CHECKING:
-    from geo.model import Mode
+    pass
 from maps.cli._common import (
     Output,
     catalog_option,
     command,
     formats_option,
+    modes_option,
+    parse_modes,
     tiles_attr_option,
     tiles_from_options,
     tiles_option,
 )
 
-__all__ = ["parse_modes", "route_cmd"]
-
-
-def parse_modes(text: str) -> tuple[Mode, ...]:
-    """``rail,sea`` → (Mode.RAIL, Mode.SEA); an unknown name lists the valid ones."""
-    import difflib
-
-    from geo.model import Mode
-
-    names = [m.strip().lower() for m in text.split(",") if m.strip()]
-    valid = [str(x) for x in Mode]
-    bad = [m for m in names if m not in valid]
-    if bad or not names:
-        close = difflib.get_close_matches(bad[0], valid, n=1) if bad else []
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise OptionError(f"--modes {text!r}{hint}: choose from {', '.join(valid)}, comma-separated")
-    return tuple(dict.fromkeys(Mode(m) for m in names))
+__all__ = ["route_cmd"]
 
 
 @click.command("route")
@@ -46,13 +29,7 @@ def parse_modes(text: str) -> tuple[Mode, ...]:
 @click.argument("destination", metavar="TO")
 @click.option("--via", multiple=True, metavar="HUB", help="Pass through this hub (or lat,lon); repeatable, in order.")
 @click.option("--avoid", default="", metavar="ISO3,...", help="Countries the route must not enter, e.g. RUS,BLR.")
-@click.option(
-    "--modes",
-    default=",".join(DEFAULT_MODE_NAMES),
-    show_default=True,
-    metavar="LIST",
-    help="Modes the route may use: rail, road, sea, ferry.",
-)
+@modes_option("the route")
 @click.option(
     "--boundaries",
     type=click.Path(path_type=Path, dir_okay=False, exists=False),
