@@ -27,7 +27,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import shapely
@@ -276,18 +276,11 @@ class MultimodalGraph:
         if not new:
             return self
         base = self.n_nodes
-        rows, cols, cost, hours, km = [self.rows], [self.cols], [self.cost_km], [self.hours], [self.km]
-        blocks, entries = [self.entry_block], [self.net_entry]
+        edges = _Edges()
+        edges.add(self.rows, self.cols, self.cost_km, self.hours, self.km, self.entry_block, self.net_entry)
         model = transit_model()
         for i, hub in enumerate(new):
-            for r, c, w, h, k in _transfers(self, hub, base + i, model):
-                rows.append(r)
-                cols.append(c)
-                cost.append(w)
-                hours.append(h)
-                km.append(k)
-                blocks.append(np.full(len(r), TRANSFER, dtype=np.int8))
-                entries.append(np.full(len(r), -1, dtype=np.int64))
+            edges.add_transfers(self, hub, base + i, model)
         codes = {c: i for i, c in enumerate(self.codes)}
         labels = np.concatenate([self.labels, np.array([codes.get(h.country, -1) for h in new], dtype=np.int16)])
         hub_ids = (*self.hub_ids, *(h.id for h in new))
@@ -297,13 +290,7 @@ class MultimodalGraph:
             kinds=kinds,
             hub_ids=hub_ids,
             hubs={**self.hubs, **{h.id: h for h in new}},
-            rows=np.concatenate(rows),
-            cols=np.concatenate(cols),
-            cost_km=np.concatenate(cost),
-            hours=np.concatenate(hours),
-            km=np.concatenate(km),
-            entry_block=np.concatenate(blocks),
-            net_entry=np.concatenate(entries),
+            **edges.arrays(),
             labels=labels,
             _matrices={},
         )
@@ -314,35 +301,52 @@ def _speed_mid(model: TransitModel, mode: Mode) -> float:
     return (slow + fast) / 2
 
 
-def _transfers(
-    g: MultimodalGraph, hub: Hub, node: int, model: TransitModel
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """A hub's links to the nearest usable node of each network, both directions."""
-    out = []
-    lo_t, hi_t = model.transshipment.hours()
-    for name, lo, _ in g.kinds:
-        if name == "hub":
-            continue
-        net = g.nets[name]
-        idx, dist = net.nearest(hub.lon, hub.lat, k=8)
-        degree = np.diff(net.graph.indptr)[idx]
-        ok = (dist <= DEFAULT_MAX_SNAP_KM) & (degree > 0)
-        if not ok.any():
-            continue
-        i = int(np.flatnonzero(ok)[0])
-        other, snap = lo + int(idx[i]), float(dist[i])
-        cost = snap + TRANSFER_KM / 2
-        hours = snap / _speed_mid(model, Mode(name)) + (lo_t + hi_t) / 4
-        out.append(
-            (
-                np.array([node, other]),
-                np.array([other, node]),
-                np.array([cost, cost]),
-                np.array([hours, hours]),
-                np.array([snap, snap]),
-            )
-        )
-    return out
+class _Edges:
+    """The graph's edge arrays being put together: one entry per direction, in the order added."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(
+        self,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        cost: np.ndarray,
+        hours: np.ndarray,
+        km: np.ndarray,
+        block: np.ndarray | int,
+        entry: np.ndarray | None = None,
+    ) -> None:
+        """Entries with their search weights (km, hours), the km they add, their block and network entry."""
+        n = len(rows)
+        block = np.broadcast_to(np.asarray(block, dtype=np.int8), (n,))
+        entry = np.full(n, -1, dtype=np.int64) if entry is None else entry
+        self.parts.append(tuple(np.asarray(a) for a in (rows, cols, cost, hours, km, block, entry)))
+
+    def add_pair(self, a: int, b: int, cost: float, hours: float, km: float, block: int) -> None:
+        """An edge between two nodes, both directions."""
+        self.add(np.array([a, b]), np.array([b, a]), np.full(2, cost), np.full(2, hours), np.full(2, km), block)
+
+    def add_transfers(self, g: MultimodalGraph, hub: Hub, node: int, model: TransitModel) -> None:
+        """A hub's links to the nearest usable node of each network: its snap, plus half a change of mode."""
+        lo_t, hi_t = model.transshipment.hours()
+        for name, lo, _ in g.kinds:
+            if name == "hub":
+                continue
+            net = g.nets[name]
+            idx, dist = net.nearest(hub.lon, hub.lat, k=8)
+            degree = np.diff(net.graph.indptr)[idx]
+            ok = (dist <= DEFAULT_MAX_SNAP_KM) & (degree > 0)
+            if ok.any():
+                i = int(np.flatnonzero(ok)[0])
+                snap = float(dist[i])
+                hours = snap / _speed_mid(model, Mode(name)) + (lo_t + hi_t) / 4
+                self.add_pair(node, lo + int(idx[i]), snap + TRANSFER_KM / 2, hours, snap, TRANSFER)
+
+    def arrays(self) -> dict[str, Any]:
+        """The :class:`MultimodalGraph` fields they make."""
+        names = ("rows", "cols", "cost_km", "hours", "km", "entry_block", "net_entry")
+        return {k: np.concatenate([p[i] for p in self.parts]) for i, k in enumerate(names)}
 
 
 def _land_hours(
@@ -436,13 +440,7 @@ def _build(
     network_of: Callable[[str], Network],
 ) -> MultimodalGraph:
     model = transit_model()
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    cost: list[np.ndarray] = []
-    hours: list[np.ndarray] = []
-    km: list[np.ndarray] = []
-    blocks: list[np.ndarray] = []
-    entries: list[np.ndarray] = []
+    edges = _Edges()
     kinds: list[tuple[str, int, int]] = []
     nets: dict[str, Network] = {}
     codes: tuple[str, ...] = simplified_outlines(COUNTRY_TOLERANCE)[0]
@@ -452,13 +450,15 @@ def _build(
         net = network_of(str(mode))
         coo = net.graph.tocoo()  # CSR order
         weights = net.cost.tocoo()
-        rows.append(coo.row + base)
-        cols.append(coo.col + base)
-        cost.append(weights.data)
-        km.append(coo.data)
-        hours.append(_land_hours(net, coo.row, coo.col, coo.data, mode, model))
-        blocks.append(np.full(len(coo.data), k, dtype=np.int8))
-        entries.append(np.arange(len(coo.data), dtype=np.int64))
+        edges.add(
+            coo.row + base,
+            coo.col + base,
+            weights.data,
+            _land_hours(net, coo.row, coo.col, coo.data, mode, model),
+            coo.data,
+            np.full(len(coo.data), k, dtype=np.int8),
+            np.arange(len(coo.data), dtype=np.int64),
+        )
         labels.append(node_countries(net)[1])
         nets[str(mode)] = net
         kinds.append((str(mode), base, base + net.n_nodes))
@@ -487,14 +487,7 @@ def _build(
         labels=np.concatenate(labels),
     )
     for h in hub_ids:
-        for r, c, w, hh, kk in _transfers(g, hubs[h], index[h], model):
-            rows.append(r)
-            cols.append(c)
-            cost.append(w)
-            hours.append(hh)
-            km.append(kk)
-            blocks.append(np.full(2, TRANSFER, dtype=np.int8))
-            entries.append(np.full(2, -1, dtype=np.int64))
+        edges.add_transfers(g, hubs[h], index[h], model)
     sea: dict[tuple[int, int], tuple[Mode, LegGeometry]] = {}
     if modes & {Mode.SEA, Mode.FERRY}:
         for (a, b), link in sorted(sea_links(catalog, hubs).items()):
@@ -509,22 +502,6 @@ def _build(
             ia, ib = index[a], index[b]
             sea[(ia, ib)] = (link.mode, searoute_leg(coords))
             sea[(ib, ia)] = (link.mode, searoute_leg(coords[::-1].copy()))
-            rows.append(np.array([ia, ib]))
-            cols.append(np.array([ib, ia]))
-            cost.append(np.array([sea_km, sea_km]))
-            km.append(np.array([sea_km, sea_km]))
             mid = (e.days_min + e.days_max) / 2 * 24
-            hours.append(np.array([mid, mid]))
-            blocks.append(np.full(2, SEA, dtype=np.int8))
-            entries.append(np.full(2, -1, dtype=np.int64))
-    return replace(
-        g,
-        sea=sea,
-        rows=np.concatenate(rows),
-        cols=np.concatenate(cols),
-        cost_km=np.concatenate(cost),
-        hours=np.concatenate(hours),
-        km=np.concatenate(km),
-        entry_block=np.concatenate(blocks),
-        net_entry=np.concatenate(entries),
-    )
+            edges.add_pair(ia, ib, sea_km, mid, sea_km, SEA)
+    return replace(g, sea=sea, **edges.arrays())
