@@ -30,6 +30,7 @@ from layers.style import MODE_STYLES
 from maps.render import (
     DEFAULT_TILES,
     FIT_PADDING,
+    SHARED_CSS,
     WATER,
     Tiles,
     _add_controls,
@@ -137,14 +138,7 @@ class _FlowLegend(MacroElement):
           .cm-pop b { font-size: 13px; }
           .cm-sub { color: #555; margin: 1px 0 3px; }
           ul.cm-flowlist { margin: 4px 0; padding-left: 16px; }
-          .leaflet-tooltip.cm-label { background: none; border: 0; box-shadow: none; padding: 0;
-            font: 600 12px/1.2 system-ui, sans-serif; color: #1a1a1a;
-            text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
-          .leaflet-tooltip.cm-label:before { display: none; }
-          .leaflet-control-attribution { max-width: 62%; font-size: 10px; line-height: 1.35; }
-          .cm-country { color: #8a8a8a; font: italic 11px/1 system-ui, sans-serif; letter-spacing: .06em;
-            text-transform: uppercase; white-space: nowrap; text-align: center;
-            text-shadow: 0 0 2px #fff, 0 0 2px #fff; }
+          {{ this.shared_css }}
         </style>
         {% endmacro %}
         """
@@ -158,6 +152,7 @@ class _FlowLegend(MacroElement):
         self.units = [(esc(label), [(Markup(svg), esc(v)) for svg, v in samples]) for label, samples in units]
         self.note = esc(note)
         self.water = WATER
+        self.shared_css = SHARED_CSS
 
 
 def _flow_items(ids: str, inputs: pd.DataFrame, names: dict[str, str]) -> str:

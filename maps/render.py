@@ -450,6 +450,21 @@ class _LayerControl(folium.LayerControl):
     )
 
 
+SHARED_CSS = Markup(
+    """
+    .leaflet-tooltip.cm-label { background: none; border: 0; box-shadow: none; padding: 0;
+    font: 600 12px/1.2 system-ui, sans-serif; color: #1a1a1a;
+    text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+    .leaflet-tooltip.cm-label:before { display: none; }
+    .leaflet-control-attribution { max-width: 62%; font-size: 10px; line-height: 1.35; }
+    .cm-country { color: #8a8a8a; font: italic 11px/1 system-ui, sans-serif; letter-spacing: .06em;
+    text-transform: uppercase; white-space: nowrap; text-align: center;
+    text-shadow: 0 0 2px #fff, 0 0 2px #fff; }
+    """
+)
+"""The CSS every map page shares (hub labels, attribution, country names): the corridor maps and the flow map."""
+
+
 class _Legend(MacroElement):
     """A fixed legend box drawn from the style tables, and the page's own CSS."""
 
@@ -523,14 +538,7 @@ class _Legend(MacroElement):
             color: #555; font-weight: 500; white-space: nowrap; }
           table.cm-facts td { padding: 1px 0; }
           .cm-pop a { color: #0b5cad; }
-          .leaflet-tooltip.cm-label { background: none; border: 0; box-shadow: none; padding: 0;
-            font: 600 12px/1.2 system-ui, sans-serif; color: #1a1a1a;
-            text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
-          .leaflet-tooltip.cm-label:before { display: none; }
-          .leaflet-control-attribution { max-width: 62%; font-size: 10px; line-height: 1.35; }
-          .cm-country { color: #8a8a8a; font: italic 11px/1 system-ui, sans-serif; letter-spacing: .06em;
-            text-transform: uppercase; white-space: nowrap; text-align: center;
-            text-shadow: 0 0 2px #fff, 0 0 2px #fff; }
+          {{ this.shared_css }}
         </style>
         {% endmacro %}
         """
@@ -557,6 +565,7 @@ class _Legend(MacroElement):
         self.as_of = esc(as_of)
         self.about = Markup(about)  # built from escaped parts by the caller
         self.water = WATER
+        self.shared_css = SHARED_CSS
         modes, statuses, kinds = (set() if self.corridors else set(modes)), set(statuses), set(kinds)
         self.modes = [
             (Markup(_line_sample(s.color, s.weight, None)), esc(s.label)) for m, s in MODE_STYLES.items() if m in modes
