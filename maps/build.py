@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 import folium
 from jinja2 import Environment
@@ -30,7 +30,7 @@ from geo.borders import Border
 from geo.catalog import Catalog, load_catalog
 from geo.errors import CatalogError, CorridorMapperError
 from geo.geometry import GeometryBuilder
-from geo.model import RESERVED_IDS, Corridor, Mode, Status
+from geo.model import RESERVED_IDS, Corridor, Mode
 from geo.scenarios import Outcome, Scenario, evaluate, load_scenario, shipped_scenarios
 from geo.transit import transit_model
 from layers.frames import Layers, layers_from_catalog
@@ -40,6 +40,7 @@ from layers.style import MODE_STYLES
 from maps.comparison import comparison_html, end_groups, ends_warning
 from maps.defaults import DEFAULT_OUT
 from maps.output import PAGES, check_out, staged_output
+from maps.planning import Progress, Silent, networks_needed, plan_ad_hoc, prepare_networks
 from maps.render import (
     DEFAULT_TILES,
     Tiles,
@@ -73,28 +74,6 @@ __all__ = [
     "networks_needed",
     "prepare_networks",
 ]
-
-
-class Progress(Protocol):
-    """Receives a pipeline's progress: the number of steps, each step as it starts, and notes between steps.
-
-    A step's description starts with its stage (``legs: ...``, ``layers: gpkg``, ``map <id>``).
-    """
-
-    def start(self, total: int) -> None: ...
-    def step(self, description: str) -> None: ...
-    def note(self, text: str) -> None: ...
-
-
-class _Silent:
-    def start(self, total: int) -> None:
-        pass
-
-    def step(self, description: str) -> None:
-        pass
-
-    def note(self, text: str) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -199,36 +178,6 @@ def check_options(formats: Iterable[str], tiles: Tiles | None, assets: Path | No
     return parsed
 
 
-def networks_needed(corridors: Iterable[Corridor]) -> list[str]:
-    """The networks a build routes on: those of operational rail and road legs."""
-    kinds = {
-        str(leg.mode)
-        for c in corridors
-        for leg in c.legs
-        if not leg.mode.is_water and leg.status == Status.OPERATIONAL and leg.routing == "network"
-    }
-    return sorted(kinds)
-
-
-def prepare_networks(kinds: Iterable[str], progress: Progress | None = None) -> None:
-    """Load the networks (converting them on the first run, which is slow) before routing on them."""
-    from geo._cache import cache_dir
-    from geo.network_data import prepared_network
-
-    progress = progress or _Silent()
-    for kind in kinds:
-        said: set[str] = set()
-
-        def hook(description: str, done: int, total: int, kind: str = kind, said: set[str] = said) -> None:
-            if not said:
-                progress.note(f"{kind} network: first run, converting it once into {cache_dir()}")
-            if description not in said:
-                said.add(description)
-                progress.note(f"{kind} network: {description} ({done}/{total})")
-
-        prepared_network(kind, progress=hook)  # type: ignore[arg-type]
-
-
 def corridors_to_build(
     catalog: Catalog, ids: Sequence[str] = (), catalog_files: Sequence[Path | str] = ()
 ) -> list[Corridor]:
@@ -297,7 +246,7 @@ def build(
     >>> sorted(map(str, result.files))[:2]  # doctest: +SKIP
     ['index.html', 'layers/ATTRIBUTION']
     """
-    progress = progress or _Silent()
+    progress = progress or Silent()
     formats = check_options(formats, tiles, assets)
     out = check_out(out)
     _check_ids(c.id for c in corridors)
@@ -357,7 +306,7 @@ def build_from_layers(
     OutputError
         ``out`` cannot take the build or cannot be written.
     """
-    progress = progress or _Silent()
+    progress = progress or Silent()
     formats = check_options(formats, tiles, assets)
     out = check_out(out)
     _check_ids(layers.corridors["corridor_id"])
@@ -425,33 +374,24 @@ def build_route(
     NetworkError
         No route exists (the message says which constraint cut it); nothing is written.
     """
-    from geo.countries import boundaries_from_file
-    from geo.multimodal import DEFAULT_MODES, plan_route
-
-    progress = progress or _Silent()
-    chosen = tuple(DEFAULT_MODES if modes is None else modes)
+    progress = progress or Silent()
     formats = check_options(formats, tiles, None)
     if out is not None:
         check_out(out)
-    outlines = boundaries_from_file(boundaries) if boundaries else None
-    catalog = load_catalog(catalog_files)
-    prepare_networks([str(m) for m in chosen if m in (Mode.RAIL, Mode.ROAD)], progress)
-    if scenario is not None:
-        avoid = list(dict.fromkeys([*(a.strip().upper() for a in avoid if a.strip()), *scenario.avoid_countries]))
-    planned = plan_route(
-        catalog,
+    plan = plan_ad_hoc(
         origin,
         destination,
         via=via,
         avoid=avoid,
-        modes=chosen,
-        boundaries=outlines,
+        modes=modes,
+        boundaries=boundaries,
         closed_borders=closed_borders,
-        sea_restrictions=scenario.closed_passages if scenario else (),
-        open_borders=scenario.open_borders if scenario else (),
+        scenario=scenario,
         by=by,
-        progress=progress.note,
+        catalog_files=catalog_files,
+        progress=progress,
     )
+    catalog, planned, avoid, chosen = plan.catalog, plan.planned, plan.avoid, plan.modes
     route_catalog = planned.catalog(catalog)
     layers = layers_from_catalog(route_catalog, [planned.corridor], geometry_of=planned.geometry_of)
     stops = " ".join(itertools.chain([origin], (f"--via {v}" for v in via), [destination]))
@@ -537,7 +477,7 @@ def compare(
     OptionError
         An unknown scenario name (the message lists the shipped ones).
     """
-    progress = progress or _Silent()
+    progress = progress or Silent()
     chosen = [s if isinstance(s, Scenario) else load_scenario(s, year=year) for s in scenarios or ("baseline",)]
     chosen = [s.with_year(year) for s in chosen]
     catalog = catalog or load_catalog(catalog_files)

@@ -19,9 +19,9 @@ from geo.flows import Assignment, assign_flows, edge_runs, read_flows
 from geo.model import Mode
 from layers.flows import FlowLayers, flow_layers, write_flows_attribution, write_flows_geopackage
 from layers.provenance import tool_version
-from maps.build import Progress, _Silent, prepare_networks
 from maps.flows_map import flows_map
 from maps.output import PAGES, check_out, staged_output
+from maps.planning import Progress, Silent, prepare_networks
 from maps.render import DEFAULT_TILES, Tiles, render_html, resolve_tiles
 
 __all__ = ["FLOWS_GPKG", "FlowsResult", "build_flows"]
@@ -82,7 +82,7 @@ def build_flows(
     OutputError
         ``out`` cannot take the output, or cannot be written.
     """
-    progress = progress or _Silent()
+    progress = progress or Silent()
     flows_file = Path(flows_file)
     if tiles:
         resolve_tiles(tiles)

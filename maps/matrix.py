@@ -15,8 +15,8 @@ from geo.matrix import MATRIX_COLUMNS, matrix_input, od_matrix
 from geo.model import Mode
 from geo.places import places_from_argument
 from geo.scenarios import Scenario
-from maps.build import _Silent, prepare_networks
 from maps.output import write_file
+from maps.planning import Silent, prepare_networks
 
 __all__ = ["MATRIX_SUFFIXES", "MatrixResult", "matrix", "write_matrix"]
 
@@ -55,7 +55,7 @@ def matrix(
     OptionError
         An unknown hub id; Dask options without Dask.
     """
-    progress = progress or _Silent()
+    progress = progress or Silent()
     if workers is not None and scheduler:
         raise OptionError("--workers starts a local cluster, --scheduler uses one: give one of them")
     if workers is not None and workers < 1:
