@@ -14,11 +14,11 @@ ISO 3166-1 alpha-3 codes.
 from __future__ import annotations
 
 import itertools
+import math
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import shapely
 
 from geo.borders import closed_borders_crossed
@@ -26,6 +26,10 @@ from geo.countries import countries_along
 from geo.leg_geometry import LegGeometry
 from geo.model import Hub, Leg, Mode, Status
 from geo.transit import SUEZ_CANAL, Estimate, LegFacts, TransitModel, estimate, transit_model
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 __all__ = [
     "LEG_MODEL_COLUMNS",
@@ -106,7 +110,19 @@ def border_crossings(countries: Sequence[str]) -> int:
 
 
 def _gauge(value: Any) -> int | None:
-    return None if value is None or pd.isna(value) or value == "" else int(value)
+    """A gauge cell as mm: None for an empty, missing or NaN cell (``pd.NA`` included: ``float`` refuses it)."""
+    if value is None or value == "":
+        return None
+    try:
+        mm = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(mm) else int(mm)
+
+
+def _records(legs: Any) -> list[Mapping[str, Any]]:
+    """Rows of the legs layer as mappings: a DataFrame's records, or the mappings as given."""
+    return legs.to_dict("records") if hasattr(legs, "to_dict") else list(legs)
 
 
 def leg_facts(row: Any) -> LegFacts:
@@ -171,12 +187,14 @@ def leg_record(
     return record
 
 
-def corridor_estimate(legs: pd.DataFrame, model: TransitModel | None = None) -> Estimate:
+def corridor_estimate(legs: pd.DataFrame | Sequence[Mapping[str, Any]], model: TransitModel | None = None) -> Estimate:
     """The transit model's estimate for a corridor's legs (rows of the ``legs`` layer, in route order)."""
-    return estimate([leg_facts(r) for r in legs.to_dict("records")], model)
+    return estimate([leg_facts(r) for r in _records(legs)], model)
 
 
-def corridor_figures(legs: pd.DataFrame, model: TransitModel | None = None) -> dict[str, Any]:
+def corridor_figures(
+    legs: pd.DataFrame | Sequence[Mapping[str, Any]], model: TransitModel | None = None
+) -> dict[str, Any]:
     """A corridor's key figures from its legs (rows of the ``legs`` layer, in route order).
 
     ``length_km`` and the km by mode and by status (sums of the legs'
@@ -189,17 +207,21 @@ def corridor_figures(legs: pd.DataFrame, model: TransitModel | None = None) -> d
     and the ``co2e_scope`` they are in.
     """
     model = model or transit_model()
-    e = corridor_estimate(legs, model)
-    km = legs.groupby("mode")["length_km"].sum()
-    by_status = legs.groupby("status")["length_km"].sum()
-    countries = collapse(k for cell in legs["countries"] for k in str(cell).split(",") if k)
-    cells = legs.get("depends_on", [])
+    rows = _records(legs)
+    e = corridor_estimate(rows, model)
+    km: dict[str, float] = {}
+    by_status: dict[str, float] = {}
+    for r in rows:
+        km[str(r["mode"])] = km.get(str(r["mode"]), 0.0) + float(r["length_km"])
+        by_status[str(r["status"])] = by_status.get(str(r["status"]), 0.0) + float(r["length_km"])
+    countries = collapse(k for r in rows for k in str(r["countries"]).split(",") if k)
+    cells = [r["depends_on"] for r in rows if "depends_on" in r]
     return {
-        "length_km": round(float(legs["length_km"].sum()), 3),
-        **{f"{m}_km": round(float(km.get(str(m), 0.0)), 3) for m in Mode},
-        "under_construction_km": round(float(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0)), 3),
-        "planned_km": round(float(by_status.get(str(Status.PLANNED), 0.0)), 3),
-        "n_legs": len(legs),
+        "length_km": round(math.fsum(float(r["length_km"]) for r in rows), 3),
+        **{f"{m}_km": round(km.get(str(m), 0.0), 3) for m in Mode},
+        "under_construction_km": round(by_status.get(str(Status.UNDER_CONSTRUCTION), 0.0), 3),
+        "planned_km": round(by_status.get(str(Status.PLANNED), 0.0), 3),
+        "n_legs": len(rows),
         "border_crossings": border_crossings(countries),
         "countries": ",".join(dict.fromkeys(countries)),
         "depends_on": "; ".join(dict.fromkeys(p for cell in cells for p in str(cell).split("; ") if p)),

@@ -33,7 +33,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from geo.borders import borders
@@ -289,7 +288,7 @@ def _evaluate_one(
             records = None
             break
         records.append(leg_record(leg, g, catalog.hubs, model))  # type: ignore[union-attr]
-    legs = pd.DataFrame(records) if records else None
+    legs = records or None
     figures: dict[str, Any] = corridor_figures(legs, model) if legs is not None else {}
     if legs is not None:
         countries = [c for c in str(figures["countries"]).split(",") if c]
@@ -302,7 +301,7 @@ def _evaluate_one(
                 continue
             crossing = any(
                 {a, z} == b.pair
-                for cell in legs["countries"]
+                for cell in (r["countries"] for r in legs)
                 for a, z in zip(str(cell).split(","), str(cell).split(",")[1:], strict=False)
             )
             if crossing:
