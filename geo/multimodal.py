@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import shapely
@@ -39,7 +39,7 @@ from scipy.sparse import csgraph
 
 from geo.borders import Border, borders, closed_borders_crossed, war_zones_entered
 from geo.catalog import Catalog
-from geo.countries import countries_along
+from geo.countries import COUNTRY_TOLERANCE, simplified_outlines_keys
 from geo.errors import CorridorMapperError, NetworkError, OptionError
 from geo.graph import (
     _SHIPPED_OUTLINES,
@@ -53,6 +53,7 @@ from geo.graph import (
     multimodal_graph,
 )
 from geo.leg_geometry import LegGeometry
+from geo.metrics import collapse, corridor_figures, leg_countries, leg_record
 from geo.model import DEFAULT_MODES, Corridor, Hub, Leg, Mode, Source, Status
 from geo.network import Network
 from geo.network_data import prepared_network
@@ -69,6 +70,7 @@ __all__ = [
     "avoid_mask",
     "closed_border_cut",
     "plan_route",
+    "route_figures",
 ]
 
 ROUTE_SOURCE = "corridor-mapper ad-hoc route (shortest path on the multimodal graph)"
@@ -142,7 +144,7 @@ def _build_graph(
     stops: Sequence[Hub],
     modes: set[Mode],
     avoid: Sequence[str],
-    outlines: dict[str, shapely.Geometry],
+    outlines: dict[str, shapely.Geometry] | None,
     network_of: NetworkSource,
     closed: Sequence[Border] = (),
     sea_restrictions: Sequence[str] = (),
@@ -250,11 +252,14 @@ def plan_route(
     if closed_borders not in CLOSED_BORDERS:
         raise OptionError(f"closed_borders {closed_borders!r}: choose from {', '.join(CLOSED_BORDERS)}")
     sea_restrictions = check_passages(sea_restrictions)
-    outlines = boundaries if boundaries is not None else _shipped_outlines()
+    outlines = boundaries  # None: the shipped outlines, read only if a country is avoided
     opened = {frozenset(p) for p in open_borders}
     closed = [b for b in borders("closed") if b.pair not in opened] if closed_borders == "respect" else []
     avoid = [a.strip().upper() for a in avoid if a.strip()]
-    unknown = [a for a in avoid if a not in outlines]
+    if avoid and outlines is None:
+        outlines = _shipped_outlines()
+    known = outlines if outlines is not None else simplified_outlines_keys(COUNTRY_TOLERANCE)
+    unknown = [a for a in avoid if a not in known]
     if unknown:
         raise OptionError(
             f"avoid {', '.join(unknown)}: no outline for this country code: use ISO 3166-1 alpha-3 codes "
@@ -266,13 +271,13 @@ def plan_route(
         if a.id == b.id:
             raise OptionError(f"{a.id}: the route would go from {a.name} to itself: give different places")
     for hub in stops:
-        if avoid and avoid_mask(np.array([hub.lon]), np.array([hub.lat]), avoid, outlines)[0]:
+        if avoid and outlines is not None and avoid_mask(np.array([hub.lon]), np.array([hub.lat]), avoid, outlines)[0]:
             raise OptionError(
                 f"{hub.id} ({hub.name}) lies in a country you avoid ({', '.join(avoid)}): drop it or the country"
             )
     hubs = {h.id: h for h in catalog.hubs.values() if h.status == Status.OPERATIONAL}  # no route via a building site
     hubs.update({h.id: h for h in stops})
-    if avoid:
+    if avoid and outlines is not None:
         inside = avoid_mask(
             np.array([h.lon for h in hubs.values()]), np.array([h.lat for h in hubs.values()]), avoid, outlines
         )
@@ -341,7 +346,7 @@ def _avoided(
     stops: Sequence[Hub],
     modes: set[Mode],
     avoid: Sequence[str],
-    outlines: dict[str, shapely.Geometry],
+    outlines: dict[str, shapely.Geometry] | None,
     network_of: NetworkSource,
     closed: Sequence[Border],
     legs: Sequence[tuple[Leg, LegGeometry]],
@@ -361,19 +366,9 @@ def _avoided(
 
 
 def _route_countries(legs: Sequence[tuple[Leg, LegGeometry]], hubs: dict[str, Hub]) -> list[str]:
-    """The countries a route passes through, in order: along the line on land, the ports' at sea."""
-    out: list[str] = []
-    for leg, geom in legs:
-        if leg.mode in (Mode.RAIL, Mode.ROAD) and len(geom.coords) >= 2:
-            inner = geom.coords[1:-1] if len(geom.coords) >= 4 else geom.coords  # without the hubs' connectors
-            seen = countries_along([shapely.LineString(inner)])
-        else:
-            seen = []
-        ends = [hubs[leg.from_hub].country, *seen, hubs[leg.to_hub].country]
-        for c in ends:
-            if c and (not out or out[-1] != c):
-                out.append(c)
-    return out
+    """The countries a route passes through, in order: its legs' (:func:`geo.metrics.leg_countries`, measured
+    once per line), along the line on land, the ports' at sea."""
+    return collapse(c for leg, geom in legs for c in leg_countries(leg, geom, hubs))
 
 
 def route_warnings(countries: Sequence[str]) -> list[str]:
@@ -400,7 +395,7 @@ def _why_no_route(
     b: Hub,
     modes: set[Mode],
     avoid: Sequence[str],
-    outlines: dict[str, shapely.Geometry],
+    outlines: dict[str, shapely.Geometry] | None,
     network_of: NetworkSource,
     closed: Sequence[Border] = (),
     sea_restrictions: Sequence[str] = (),
@@ -438,3 +433,12 @@ def _why_no_route(
     except CorridorMapperError:
         pass
     return f"{head}: the networks do not connect these places: check them, or add --via hubs on a known corridor"
+
+
+def route_figures(planned: PlannedRoute, base: Catalog) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A planned route's figures, as its legs layer and corridors layer would hold them: one record per leg
+    (:func:`geo.metrics.leg_record`) and the route's totals (:func:`geo.metrics.corridor_figures`), from the same
+    functions, so that the answer printed equals the layers written."""
+    hubs = planned.catalog(base).hubs
+    records = [leg_record(leg, planned.geometry_of(leg), hubs) for leg in planned.corridor.legs]
+    return records, corridor_figures(records)

@@ -2,8 +2,10 @@
 
 A network is an undirected graph of nodes in lon/lat (EPSG:4326) and edges
 weighted in km (geodesic, WGS84), held as a symmetric SciPy CSR matrix so that
-SciPy's graph routines run on it directly. Nodes are found with a KD-tree on
-the unit sphere (see :mod:`geo.geodesy`). Edges may be flagged as *connectors*:
+SciPy's graph routines run on it directly. A few nearest nodes are found in a
+band of latitude around the point (exact, and no index to build: importing
+SciPy's KD-tree alone costs a process half a second); the many neighbour
+searches of healing use a KD-tree on the unit sphere (see :mod:`geo.geodesy`). Edges may be flagged as *connectors*:
 inferred by :func:`geo.heal.heal`, not in the source data, and reported apart.
 
 Where the real rail and road networks come from is :mod:`geo.network_data`;
@@ -13,13 +15,13 @@ how their gaps are bridged is :mod:`geo.heal`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from geo.geodesy import chord_to_km, distance_km, unit_xyz
+from geo.geodesy import EARTH_RADIUS_KM, chord_to_km, distance_km, unit_xyz
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
@@ -27,6 +29,12 @@ if TYPE_CHECKING:
 __all__ = ["CONNECTOR_PENALTY", "Network", "NetworkKind", "network_from_edges", "unique_sorted"]
 
 NetworkKind = Literal["rail", "road"]
+NEAREST_CELL_DEG = 0.25
+"""The cells of the grid a point's nearest nodes are looked up in, in degrees (about 28 km north-south)."""
+NEAREST_MAX_CELLS = 16
+"""Beyond a block this many cells either side of a point (about 4 degrees), the KD-tree takes over."""
+_NX = round(360 / NEAREST_CELL_DEG)
+_NY = round(180 / NEAREST_CELL_DEG)
 CONNECTOR_PENALTY = 2.0
 """A km on an inferred connector costs this many km of real track when routing."""
 
@@ -54,6 +62,9 @@ class Network:
     _tree: list[cKDTree] = field(default_factory=list, repr=False)
     _components: list[tuple[int, np.ndarray]] = field(default_factory=list, repr=False)
     _cost: list[sparse.csr_array] = field(default_factory=list, repr=False)
+    _xyz: list[np.ndarray] = field(default_factory=list, repr=False)
+    _grid: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list, repr=False)
+    _degree: list[np.ndarray] = field(default_factory=list, repr=False)
 
     @property
     def cost(self) -> sparse.csr_array:
@@ -74,6 +85,13 @@ class Network:
         return self.gapfill
 
     @property
+    def degree(self) -> np.ndarray:
+        """Each node's number of neighbours (computed once)."""
+        if not self._degree:
+            self._degree.append(np.diff(self.graph.indptr))
+        return self._degree[0]
+
+    @property
     def n_nodes(self) -> int:
         return len(self.lon)
 
@@ -84,7 +102,10 @@ class Network:
 
     @property
     def xyz(self) -> np.ndarray:
-        return unit_xyz(self.lon, self.lat)
+        """The nodes on the unit sphere, (n, 3) (computed once)."""
+        if not self._xyz:
+            self._xyz.append(unit_xyz(self.lon, self.lat))
+        return self._xyz[0]
 
     @property
     def tree(self) -> cKDTree:
@@ -103,8 +124,36 @@ class Network:
         return self._components[0]
 
     def nearest(self, lon: float, lat: float, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        """The k nearest nodes to a point: (node ids, great-circle distances in km), nearest first."""
-        chord, idx = self.tree.query(unit_xyz(np.array([lon]), np.array([lat]))[0], k=k)
+        """The k nearest nodes to a point: (node ids, great-circle distances in km), nearest first (ties: the
+        lower id first).
+
+        Exact, from a grid of :data:`NEAREST_CELL_DEG` cells: the nodes of the
+        block of cells around the point, the block doubled until the k-th
+        nearest of them is no farther than the block's edge (every node outside
+        it is at least that far away on the sphere).
+        """
+        k = min(k, self.n_nodes)
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        if not self._grid:
+            self._grid.append(_grid(self.lon, self.lat))
+        order, keys = self._grid[0]
+        point = unit_xyz(np.array([lon]), np.array([lat]))[0]
+        iy, ix = _cell(lon, lat)
+        r = 1
+        while r <= NEAREST_MAX_CELLS:
+            cand, margin = _block(order, keys, iy, ix, r, lon, lat)
+            if len(cand) >= k or margin == np.inf:
+                chord = np.linalg.norm(self.xyz[cand] - point, axis=1)
+                best = np.lexsort((cand, chord))[:k]
+                km = chord_to_km(chord[best])
+                if len(best) == k and km[-1] <= margin * EARTH_RADIUS_KM:
+                    return cand[best], km
+                if margin == np.inf:
+                    return cand[best], km
+            r *= 2
+        # far from every node (at sea): the KD-tree, built once, instead of ever larger blocks
+        chord, idx = self.tree.query(point, k=k)
         chord, idx = np.atleast_1d(chord), np.atleast_1d(idx)
         keep = idx < self.n_nodes
         return idx[keep], chord_to_km(chord[keep])
@@ -132,7 +181,53 @@ class Network:
             gapfill=gapfill,
             _components=[],
             _cost=[],
+            _degree=[],
         )
+
+
+def _cell(lon: float | np.ndarray, lat: float | np.ndarray) -> tuple[Any, Any]:
+    """Grid row and column of points (lon/lat degrees)."""
+    iy = np.clip(np.floor((np.asarray(lat) + 90.0) / NEAREST_CELL_DEG), 0, _NY - 1).astype(np.int64)
+    ix = np.floor(((np.asarray(lon) + 180.0) % 360.0) / NEAREST_CELL_DEG).astype(np.int64) % _NX
+    return iy, ix
+
+
+def _grid(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The nodes in grid-cell order, and each one's cell key (row * columns + column), sorted."""
+    iy, ix = _cell(lon, lat)
+    keys = iy * _NX + ix
+    order = np.argsort(keys)  # the order within a cell does not matter: candidates are sorted by id
+    return order, keys[order]
+
+
+def _block(
+    order: np.ndarray, keys: np.ndarray, iy: int, ix: int, r: int, lon: float, lat: float
+) -> tuple[np.ndarray, float]:
+    """The nodes in the cells within ``r`` rows and columns of cell (iy, ix), and the angle (radians) from the
+    point to the block's edge: no node outside is nearer (``inf`` when the block holds every node)."""
+    rows = range(max(iy - r, 0), min(iy + r, _NY - 1) + 1)
+    wide = 2 * r + 1 >= _NX
+    spans = [(0, _NX - 1)] if wide else [((ix - r) % _NX, (ix + r) % _NX)]
+    if not wide and spans[0][0] > spans[0][1]:
+        spans = [(spans[0][0], _NX - 1), (0, spans[0][1])]
+    parts = []
+    for row in rows:
+        for c0, c1 in spans:
+            lo, hi = np.searchsorted(keys, [row * _NX + c0, row * _NX + c1 + 1])
+            parts.append(order[lo:hi])
+    cand = np.sort(np.concatenate(parts))
+    south = -np.inf if iy - r <= 0 else lat - ((iy - r) * NEAREST_CELL_DEG - 90.0)
+    north = np.inf if iy + r >= _NY - 1 else (iy + r + 1) * NEAREST_CELL_DEG - 90.0 - lat
+    lat_margin = min(abs(south), north)
+    if wide:
+        lon_margin = np.inf
+    else:
+        x = (lon + 180.0) % 360.0
+        d = min(x - (ix - r) * NEAREST_CELL_DEG, (ix + r + 1) * NEAREST_CELL_DEG - x)
+        # the angle from the point to the meridian d degrees away: sin = cos(lat) sin(d)
+        lon_margin = float(np.arcsin(np.cos(np.radians(lat)) * np.sin(np.radians(min(d, 90.0)))))
+    margin = min(np.radians(lat_margin), lon_margin)
+    return cand, (np.inf if wide and iy - r <= 0 and iy + r >= _NY - 1 else float(margin))
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:

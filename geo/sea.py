@@ -36,7 +36,6 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import searoute
 import shapely
 
 from geo._cache import cache_dir, read_json, write_json
@@ -132,6 +131,8 @@ def _network_path(a: tuple[float, float], b: tuple[float, float], closed: Sequen
     """searoute's network nodes from the node nearest ``a`` to the node nearest ``b``; None if no route exists."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "No path found": an empty line, handled by the caller
+        import searoute  # here: searoute brings networkx and pandas, which a cached line never needs
+
         feature = searoute.searoute(
             list(a), list(b), units="km", restrictions=[*ALWAYS_CLOSED, *(c for c in closed if c not in ALWAYS_CLOSED)]
         )
@@ -292,6 +293,8 @@ def sea_geometry(points: Sequence[tuple[float, float]], leg: Leg, *, restriction
 def _passages_between(a: tuple[float, float], b: tuple[float, float]) -> frozenset[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
+        import searoute  # here: searoute brings networkx and pandas, which a cached line never needs
+
         feature = searoute.searoute(
             list(a), list(b), units="km", restrictions=list(ALWAYS_CLOSED), return_passages=True
         )

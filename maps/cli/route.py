@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-if TYPE_CHECKING:
-    pass
 from maps.cli._common import (
     Output,
     catalog_option,
@@ -56,7 +54,12 @@ __all__ = ["route_cmd"]
     show_default=True,
     help="Shortest route (km) or fastest by the transit model (days: border and transshipment dwell count).",
 )
-@click.option("--out", default=None, metavar="DIR", help="Output folder [default: ./<route id>].")
+@click.option(
+    "--out",
+    default=None,
+    metavar="DIR",
+    help="Also build the route's map and layers into this folder (without it, the answer only, in about a second).",
+)
 @tiles_option
 @tiles_attr_option
 @formats_option
@@ -79,52 +82,69 @@ def route_cmd(
     catalog_files: tuple[Path, ...],
     output: Output,
 ) -> dict[str, Any]:
-    """Find a route from FROM to TO (hub ids or lat,lon) and build its map and layers into --out DIR.
+    """Find a route from FROM to TO (hub ids or lat,lon); with --out DIR, build its map and layers there.
 
     It routes on one graph of the rail and road networks plus sea and ferry links
     between ports, changing mode only at hubs. Example:
 
         corridors route xian duisburg --avoid RUS,BLR
     """
-    from geo.scenarios import load_scenario
-    from maps.build import build_route
-
     countries = [a.strip() for a in avoid.split(",") if a.strip()]
     chosen = parse_modes(modes)
-    scenario = load_scenario(scenario_name) if scenario_name else None
+    scenario = None
+    if scenario_name:
+        from geo.scenarios import load_scenario  # here: its sea-route machinery is needed only with a scenario
+
+        scenario = load_scenario(scenario_name)
+    options: dict[str, Any] = {
+        "via": via,
+        "avoid": countries,
+        "modes": chosen,
+        "boundaries": boundaries,
+        "closed_borders": "allow" if allow_closed_borders else "respect",
+        "scenario": scenario,
+        "by": "days" if by == "days" else "km",
+        "catalog_files": catalog_files,
+    }
+    built = None
+    planned: Any
     with output.progress("routing") as progress:
-        result = build_route(
-            origin,
-            destination,
-            via=via,
-            avoid=countries,
-            modes=chosen,
-            boundaries=boundaries,
-            closed_borders="allow" if allow_closed_borders else "respect",
-            scenario=scenario,
-            by="days" if by == "days" else "km",
-            catalog_files=catalog_files,
-            out=out,
-            tiles=tiles_from_options(tiles, tiles_attr),
-            formats=formats,
-            progress=progress,
-        )
-    layers = result.layers
-    total = layers.corridors.iloc[0]
+        if out is None:
+            from geo.multimodal import route_figures
+            from maps.planning import plan_ad_hoc
+
+            plan = plan_ad_hoc(origin, destination, progress=progress, **options)
+            planned = plan.planned
+            legs_rows, total = route_figures(planned, plan.catalog)
+        else:
+            from maps.build import build_route
+
+            result = build_route(
+                origin,
+                destination,
+                out=out,
+                tiles=tiles_from_options(tiles, tiles_attr),
+                formats=formats,
+                progress=progress,
+                **options,
+            )
+            planned, built = result, result.build
+            legs_rows = result.layers.legs.to_dict("records")
+            total = result.layers.corridors.iloc[0].to_dict()
     legs = [
         {
-            "seq": int(leg.seq),
-            "from_hub": leg.from_hub,
-            "to_hub": leg.to_hub,
-            "mode": leg.mode,
-            "length_km": float(leg.length_km),
-            "days_min": float(leg.days_min),
-            "days_max": float(leg.days_max),
-            "co2e_kg_per_tonne": float(leg.co2e_kg_per_tonne),
-            "on_network_share": float(leg.on_network_share),
-            "countries": [c for c in leg.countries.split(",") if c],
+            "seq": seq,
+            "from_hub": leg["from_hub"],
+            "to_hub": leg["to_hub"],
+            "mode": leg["mode"],
+            "length_km": float(leg["length_km"]),
+            "days_min": float(leg["days_min"]),
+            "days_max": float(leg["days_max"]),
+            "co2e_kg_per_tonne": float(leg["co2e_kg_per_tonne"]),
+            "on_network_share": float(leg["on_network_share"]),
+            "countries": [c for c in str(leg["countries"]).split(",") if c],
         }
-        for leg in layers.legs.itertuples()
+        for seq, leg in enumerate(legs_rows, start=1)
     ]
     rows = [
         [f"{leg['from_hub']} → {leg['to_hub']}", leg["mode"], f"{leg['length_km']:,.0f}",
@@ -136,8 +156,9 @@ def route_cmd(
         ["total", "", f"{total['length_km']:,.0f}", f"{total['days_min']:.0f}–{total['days_max']:.0f}", "",
          f"{crossings} border crossing{'s' if crossings != 1 else ''}, {int(total['transshipments'])} transshipments"]
     )  # fmt: skip
+    corridor = planned.corridor
     output.table(
-        result.corridor.name,
+        corridor.name,
         ["leg", "mode", "km", "days", "on network", "countries"],
         rows,
         right=["km", "days", "on network"],
@@ -147,26 +168,29 @@ def route_cmd(
         f"included); CO2e {total['co2e_kg_per_tonne']:,.0f} kg per tonne, {total['co2e_kg_per_teu']:,.0f} kg per TEU "
         f"({total['co2e_scope']})"
     )
-    if result.avoided_borders:
-        output.say("Closed borders respected: " + ", ".join(b.describe() for b in result.avoided_borders))
-    for warning in result.warnings:
+    if planned.avoided_borders:
+        output.say("Closed borders respected: " + ", ".join(b.describe() for b in planned.avoided_borders))
+    for warning in planned.warnings:
         output.warn(warning)
-    page = result.build.out / "maps" / f"{result.corridor.id}.html"
-    output.say(f"Built {result.corridor.id} into {result.build.out}/ in {output.elapsed():.1f} s")
-    output.say(f"  open {page}")
+    page = built.out / "maps" / f"{corridor.id}.html" if built is not None else None
+    if built is not None and page is not None:
+        output.say(f"Built {corridor.id} into {built.out}/ in {output.elapsed():.1f} s")
+        output.say(f"  open {page}")
+    else:
+        output.say(f"Routed in {output.elapsed():.1f} s; add --out DIR for its map and layers")
     columns = [
         "length_km", "rail_km", "road_km", "sea_km", "ferry_km", "border_crossings", "gauge_breaks", "transshipments",
         "days_min", "days_max", "co2e_kg_per_tonne", "co2e_kg_per_teu", "co2e_scope",
     ]  # fmt: skip
     return {
-        "id": result.corridor.id,
-        "name": result.corridor.name,
+        "id": corridor.id,
+        "name": corridor.name,
         "from": origin,
         "to": destination,
         "via": list(via),
         "avoid": [a.upper() for a in countries],
         "modes": [str(m) for m in chosen],
-        **{c: total[c] for c in columns},
+        **{c: _plain(total[c]) for c in columns},
         "countries": [c for c in str(total["countries"]).split(",") if c],
         "legs": legs,
         "closed_borders": "allow" if allow_closed_borders else "respect",
@@ -174,10 +198,15 @@ def route_cmd(
         "by": by,
         "avoided_borders": [
             {"border": b.label, "state": b.state, "since": b.since, "sources": [s.url or s.text for s in b.sources]}
-            for b in result.avoided_borders
+            for b in planned.avoided_borders
         ],
-        "warnings": list(result.warnings),
-        "out": str(result.build.out),
-        "map": str(page),
-        "files": [p.as_posix() for p in result.build.files],
+        "warnings": list(planned.warnings),
+        "out": str(built.out) if built is not None else None,
+        "map": str(page) if page is not None else None,
+        "files": [p.as_posix() for p in built.files] if built is not None else [],
     }
+
+
+def _plain(value: Any) -> Any:
+    """A figure as a plain Python number or string (NumPy scalars from the layers become floats and ints)."""
+    return value.item() if hasattr(value, "item") else value
