@@ -155,6 +155,12 @@ def _write_all(
         layers, tiles=tiles, title=title or "Trade corridors: overview", subtitle=subtitle, as_of=as_of, minimap=minimap
     )
     (root / PAGES["overview"]).write_text(page(overview), encoding="utf-8")
+    pictures = [k for k in parameters.get("pictures", "").split(",") if k]  # --png, --svg
+    if pictures:
+        from maps.static import write_pictures  # matplotlib loads only when pictures are asked for
+
+        progress.note(f"pictures: {', '.join(pictures)} of {len(layers.corridors) + 1} maps")
+        write_pictures(layers, root / "maps", pictures, title=title, subtitle=subtitle, as_of=as_of)
     for name, html in (pages or {}).items():
         (root / name).write_text(html, encoding="utf-8")
     compare_page = PAGES["compare"] if PAGES["compare"] in (pages or {}) else None

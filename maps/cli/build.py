@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,9 +58,17 @@ def build_summary(result: BuildResult) -> dict[str, Any]:
     metavar="DIR",
     help="With --self-contained: a local copy of the CDN files, laid out DIR/<host>/<path> (see the README).",
 )
-@click.option("--title", default="", metavar="TEXT", help="Headline of the index page and the overview map.")
+@click.option(
+    "--title", default="", metavar="TEXT", help="Headline of the index page and the overview map (and picture)."
+)
 @click.option("--subtitle", default="", metavar="TEXT", help="A line under the headline (the index and the overview).")
 @click.option("--no-minimap", "no_minimap", is_flag=True, help="Leave the minimap out of every map.")
+@click.option(
+    "--png", is_flag=True, help="Also draw each map as a still picture, DIR/maps/<id>.png (and overview.png)."
+)
+@click.option(
+    "--svg", is_flag=True, help="Also draw each map as a vector picture, DIR/maps/<id>.svg (and overview.svg)."
+)
 @catalog_option
 @command
 def build_cmd(
@@ -74,10 +83,14 @@ def build_cmd(
     title: str,
     subtitle: str,
     no_minimap: bool,
+    png: bool,
+    svg: bool,
     catalog_files: tuple[Path, ...],
     output: Output,
 ) -> dict[str, Any]:
     """Build one map per corridor, an overview map, an index page and GIS layers into --out DIR.
+
+    With --png and/or --svg, also a still picture of every map (for print and slides), drawn with matplotlib.
 
     From the catalog, or from LAYERS_FILE: a corridors.gpkg or <corridor-id>.geojson
     written by an earlier build (maybe edited in QGIS); its legs keep their lines.
@@ -89,7 +102,10 @@ def build_cmd(
         raise OptionError("--self-contained and --assets DIR go together: give both, or neither")
     if layer_files and catalog_files:
         raise OptionError("give either layer files or --catalog, not both")
-    look = {"title": title, "subtitle": subtitle, "minimap": "no" if no_minimap else ""}
+    pictures = ",".join(kind for kind, wanted in (("png", png), ("svg", svg)) if wanted)
+    if pictures:
+        importlib.import_module("maps.static")  # before any slow work: says so if matplotlib is missing
+    look = {"title": title, "subtitle": subtitle, "minimap": "no" if no_minimap else "", "pictures": pictures}
     options: dict[str, Any] = {
         "tiles": tiles_name,
         "formats": formats,
