@@ -921,7 +921,8 @@ def _finish(
     The overview names no countries (too busy) and starts with its minimap folded. ``as_of`` (the data's date,
     never the build time) goes in the legend; ``minimap=False`` leaves the minimap out.
     """
-    _Direction(drawn).add_to(m)
+    if drawn:  # arrows follow drawn polylines (the timeline draws GeoJSON layers: no arrows)
+        _Direction(drawn).add_to(m)
     about = figures = ""
     if not overview and len(layers.corridors) == 1:
         row = layers.corridors.iloc[0]
