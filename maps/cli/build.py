@@ -20,6 +20,7 @@ from maps.cli._common import (
     tiles_attr_option,
     tiles_from_options,
     tiles_option,
+    year_option,
 )
 
 __all__ = ["build_cmd", "build_summary"]
@@ -60,6 +61,7 @@ def build_summary(result: BuildResult) -> dict[str, Any]:
 @click.option("--title", default="", metavar="TEXT", help="Headline of the index page and the overview map.")
 @click.option("--subtitle", default="", metavar="TEXT", help="A line under the headline (the index and the overview).")
 @click.option("--no-minimap", "no_minimap", is_flag=True, help="Leave the minimap out of every map.")
+@year_option
 @catalog_option
 @command
 def build_cmd(
@@ -74,6 +76,7 @@ def build_cmd(
     title: str,
     subtitle: str,
     no_minimap: bool,
+    year: int | None,
     catalog_files: tuple[Path, ...],
     output: Output,
 ) -> dict[str, Any]:
@@ -81,6 +84,10 @@ def build_cmd(
 
     From the catalog, or from LAYERS_FILE: a corridors.gpkg or <corridor-id>.geojson
     written by an earlier build (maybe edited in QGIS); its legs keep their lines.
+    Every build also writes maps/timeline.html, the network year by year as the
+    catalog's opening years say. With --year YYYY the maps and layers show the
+    network as of that year: legs due to open by then are drawn open, as
+    `corridors compare --year` counts them.
     """
     from maps.build import build_catalog, build_from_layer_files
 
@@ -89,6 +96,11 @@ def build_cmd(
         raise OptionError("--self-contained and --assets DIR go together: give both, or neither")
     if layer_files and catalog_files:
         raise OptionError("give either layer files or --catalog, not both")
+    if layer_files and year is not None:
+        raise OptionError(
+            f"--year {year}: opening years come from the catalog, which layer files do not carry: "
+            "build from the catalog (no LAYERS_FILE) to use --year"
+        )
     look = {"title": title, "subtitle": subtitle, "minimap": "no" if no_minimap else ""}
     options: dict[str, Any] = {
         "tiles": tiles_name,
@@ -100,7 +112,7 @@ def build_cmd(
         if layer_files:
             result = build_from_layer_files(layer_files, corridor_ids, out, progress=progress, **options)
         else:
-            result = build_catalog(catalog_files, corridor_ids, out, progress=progress, **options)
+            result = build_catalog(catalog_files, corridor_ids, out, progress=progress, year=year, **options)
     n = len(result.layers.corridors)
     seconds = output.elapsed()
     output.say(
