@@ -10,13 +10,16 @@ Each command of the CLI is a thin wrapper around one function here:
 * :func:`compare` – catalog corridors under scenarios (``corridors compare``); a catalog build also writes
   ``compare.html`` for its corridors that share their ends (:func:`build_compare`).
 
+Every build writes ``maps/timeline.html`` (:mod:`maps.timeline`); a catalog build with ``year`` draws the network
+as of that year (:func:`corridors_by_year`).
+
 The output layout and what a build owns are in :mod:`maps.output`.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,7 +33,8 @@ from geo.borders import Border
 from geo.catalog import Catalog, load_catalog
 from geo.errors import CatalogError, CorridorMapperError
 from geo.geometry import GeometryBuilder
-from geo.model import RESERVED_IDS, Corridor, Mode
+from geo.leg_geometry import LegGeometry
+from geo.model import RESERVED_IDS, Corridor, Leg, Mode, Status
 from geo.scenarios import Outcome, Scenario, evaluate, load_scenario, shipped_scenarios
 from geo.transit import transit_model
 from layers.frames import Layers, layers_from_catalog
@@ -54,6 +58,7 @@ from maps.render import (
     resolve_tiles,
     route_sketch,
 )
+from maps.timeline import Opening, openings_from_corridors, timeline_map
 
 __all__ = [
     "DEFAULT_OUT",
@@ -69,6 +74,7 @@ __all__ = [
     "build_route",
     "check_options",
     "compare",
+    "corridors_by_year",
     "corridors_to_build",
     "index_html",
     "networks_needed",
@@ -135,6 +141,7 @@ def _write_all(
     progress: Progress,
     assets: Path | None = None,
     pages: Mapping[str, str] | None = None,
+    openings: Mapping[tuple[str, int], Opening] | None = None,
 ) -> None:
     def page(m: folium.Map) -> str:
         html = render_html(m)
@@ -161,6 +168,9 @@ def _write_all(
 
         progress.note(f"pictures: {', '.join(pictures)} of {len(layers.corridors) + 1} maps")
         write_pictures(layers, root / "maps", pictures, title=title, subtitle=subtitle, as_of=as_of)
+    progress.step("maps: timeline")
+    timeline = timeline_map(layers, openings, tiles=tiles, as_of=as_of)
+    (root / PAGES["timeline"]).write_text(page(timeline), encoding="utf-8")
     for name, html in (pages or {}).items():
         (root / name).write_text(html, encoding="utf-8")
     compare_page = PAGES["compare"] if PAGES["compare"] in (pages or {}) else None
@@ -171,7 +181,7 @@ def _write_all(
 
 
 def _steps(n_corridors: int, formats: tuple[str, ...]) -> int:
-    return len(formats) + n_corridors + 2
+    return len(formats) + n_corridors + 3
 
 
 def check_options(formats: Iterable[str], tiles: Tiles | None, assets: Path | None) -> tuple[str, ...]:
@@ -220,10 +230,13 @@ def build(
     progress: Progress | None = None,
     assets: Path | None = None,
     every_hub: bool = False,
+    year: int | None = None,
 ) -> BuildResult:
     """Build maps, layers and the index page for ``corridors`` into ``out``.
 
-    With ``every_hub`` the hubs layer holds every catalog hub (a build of the whole catalog).
+    With ``every_hub`` the hubs layer holds every catalog hub (a build of the whole catalog). With ``year`` the
+    maps and layers show the network as of that year (:func:`corridors_by_year`); the timeline page and the
+    comparison page show the catalog as it is.
 
     ``formats`` are the layer formats (:data:`layers.io.FORMATS`); ``parameters``
     are recorded with the layers (GeoPackage metadata, ``ATTRIBUTION``). With
@@ -267,12 +280,55 @@ def build(
             except CorridorMapperError as exc:
                 where = catalog.origin.get(f"corridor:{c.id}", "")
                 raise type(exc)(f"{where + ': ' if where else ''}corridor {c.id!r}, leg {seq}: {exc}") from None
-    layers = layers_from_catalog(catalog, corridors, geometry_of=builder, every_hub=every_hub)
+    shown, geometry_of = (corridors, builder) if year is None else corridors_by_year(corridors, year, builder)
+    layers = layers_from_catalog(catalog, shown, geometry_of=geometry_of, every_hub=every_hub)
     progress.step("comparison: every scenario")
     comparison = build_compare(catalog, corridors, builder)
     pages = {PAGES["compare"]: comparison} if comparison else {}
     parameters = {**({"as_of": catalog.as_of} if catalog.as_of else {}), **(parameters or {})}
-    return _build(layers, out, tiles, formats, parameters, progress, assets, pages)
+    if year is not None:
+        parameters = {
+            "year": str(year),
+            "subtitle": f"The network by the end of {year}, if the legs due by then open on time",
+            **parameters,
+        }
+    openings = openings_from_corridors(corridors)
+    return _build(layers, out, tiles, formats, parameters, progress, assets, pages, openings)
+
+
+def corridors_by_year(
+    corridors: Sequence[Corridor], year: int, geometry_of: Callable[[Leg], LegGeometry]
+) -> tuple[list[Corridor], Callable[[Leg], LegGeometry]]:
+    """The corridors as of ``year``: each leg due to open by then (as ``corridors compare --year`` opens it, the
+    baseline scenario's :meth:`geo.scenarios.Scenario.opens`) made operational, with a note saying so.
+
+    Returns
+    -------
+    tuple
+        The corridors, and a geometry builder that draws an opened leg as its catalog line (the planned
+        alignment: the network data hold no track for it).
+    """
+    scenario = load_scenario("baseline", year=year)
+    original: dict[int, Leg] = {}  # an opened leg (by identity) -> the catalog's leg, for its line
+    shown = []
+    for c in corridors:
+        legs = []
+        for leg in c.legs:
+            if leg.status == Status.OPERATIONAL or not scenario.opens(leg):
+                legs.append(leg)
+                continue
+            status = str(leg.status).replace("_", " ")
+            source = f" ({leg.opens_source.text})" if leg.opens_source else ""
+            note = f"Drawn open for --year {year}: {status} in the catalog, due to open in {leg.opens}{source}."
+            opened = leg.model_copy(update={"status": Status.OPERATIONAL, "notes": f"{note} {leg.notes}".strip()})
+            original[id(opened)] = leg
+            legs.append(opened)
+        shown.append(c.model_copy(update={"legs": legs}))
+
+    def line_of(leg: Leg) -> LegGeometry:
+        return geometry_of(original.get(id(leg), leg))
+
+    return shown, line_of
 
 
 def build_catalog(
@@ -426,6 +482,7 @@ def _build(
     progress: Progress,
     assets: Path | None = None,
     pages: Mapping[str, str] | None = None,
+    openings: Mapping[tuple[str, int], Opening] | None = None,
 ) -> BuildResult:
     parameters = {
         **parameters,
@@ -434,7 +491,7 @@ def _build(
         "tiles": (tiles if isinstance(tiles, str) else f"{tiles.name} {tiles.url}") if tiles else "none",
     }
     with staged_output(out, f"corridor-mapper {tool_version()}") as staging:
-        _write_all(layers, staging, tiles, formats, parameters, progress, assets, pages or {})
+        _write_all(layers, staging, tiles, formats, parameters, progress, assets, pages or {}, openings)
         files = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
     return BuildResult(out=out, layers=layers, files=files)
 

@@ -921,7 +921,8 @@ def _finish(
     The overview names no countries (too busy) and starts with its minimap folded. ``as_of`` (the data's date,
     never the build time) goes in the legend; ``minimap=False`` leaves the minimap out.
     """
-    _Direction(drawn).add_to(m)
+    if drawn:  # arrows follow drawn polylines (the timeline draws GeoJSON layers: no arrows)
+        _Direction(drawn).add_to(m)
     about = figures = ""
     if not overview and len(layers.corridors) == 1:
         row = layers.corridors.iloc[0]
@@ -1088,7 +1089,10 @@ _SOURCE_MAP = re.compile(r"^\s*(?://[#@]|/\*[#@]) sourceMappingURL=\S+(?:\s*\*/)
 
 def asset_urls() -> list[str]:
     """Every JavaScript and CSS URL the maps load, sorted: what ``--assets DIR`` must hold."""
-    return sorted({url for cls in _ASSET_CLASSES for _, url in [*cls.default_js, *cls.default_css]})
+    from maps.timeline import ASSET_CLASSES as timeline  # imported here: maps.timeline builds on this module
+
+    classes: tuple[type[JSCSSMixin], ...] = (*_ASSET_CLASSES, *timeline)
+    return sorted({url for cls in classes for _, url in [*cls.default_js, *cls.default_css]})
 
 
 def asset_path(assets: Path, url: str) -> Path:

@@ -64,7 +64,7 @@ def test_node_cache_survives_the_process(tmp_path, monkeypatch):
     net = network_from_edges("rail", lon, lat, idx[:-1], idx[1:])
     closed = [b for b in borders("closed") if set(b.countries) == {"ARM", "AZE"}]
     assert closed
-    codes, labels = graph_module.node_countries(net)
+    _, labels = graph_module.node_countries(net)
     cut = graph_module.closed_border_cut(net, closed)
     assert cut.any()
     assert list(tmp_path.glob("nodes-rail-*.npz"))

@@ -21,6 +21,7 @@ from maps.cli._common import (
     tiles_attr_option,
     tiles_from_options,
     tiles_option,
+    year_option,
 )
 
 __all__ = ["build_cmd", "build_summary"]
@@ -69,6 +70,7 @@ def build_summary(result: BuildResult) -> dict[str, Any]:
 @click.option(
     "--svg", is_flag=True, help="Also draw each map as a vector picture, DIR/maps/<id>.svg (and overview.svg)."
 )
+@year_option
 @catalog_option
 @command
 def build_cmd(
@@ -85,6 +87,7 @@ def build_cmd(
     no_minimap: bool,
     png: bool,
     svg: bool,
+    year: int | None,
     catalog_files: tuple[Path, ...],
     output: Output,
 ) -> dict[str, Any]:
@@ -94,6 +97,10 @@ def build_cmd(
 
     From the catalog, or from LAYERS_FILE: a corridors.gpkg or <corridor-id>.geojson
     written by an earlier build (maybe edited in QGIS); its legs keep their lines.
+    Every build also writes maps/timeline.html, the network year by year as the
+    catalog's opening years say. With --year YYYY the maps and layers show the
+    network as of that year: legs due to open by then are drawn open, as
+    `corridors compare --year` counts them.
     """
     from maps.build import build_catalog, build_from_layer_files
 
@@ -105,6 +112,11 @@ def build_cmd(
     pictures = ",".join(kind for kind, wanted in (("png", png), ("svg", svg)) if wanted)
     if pictures:
         importlib.import_module("maps.static")  # before any slow work: says so if matplotlib is missing
+    if layer_files and year is not None:
+        raise OptionError(
+            f"--year {year}: opening years come from the catalog, which layer files do not carry: "
+            "build from the catalog (no LAYERS_FILE) to use --year"
+        )
     look = {"title": title, "subtitle": subtitle, "minimap": "no" if no_minimap else "", "pictures": pictures}
     options: dict[str, Any] = {
         "tiles": tiles_name,
@@ -116,7 +128,7 @@ def build_cmd(
         if layer_files:
             result = build_from_layer_files(layer_files, corridor_ids, out, progress=progress, **options)
         else:
-            result = build_catalog(catalog_files, corridor_ids, out, progress=progress, **options)
+            result = build_catalog(catalog_files, corridor_ids, out, progress=progress, year=year, **options)
     n = len(result.layers.corridors)
     seconds = output.elapsed()
     output.say(
