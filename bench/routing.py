@@ -9,8 +9,10 @@
    points, with our engine (SciPy Dijkstra stopped at a bound), and the same node
    pairs on the same graph (same weights) with SciPy unbounded, scgraph 3.x's C++
    Dijkstra and bidirectional Dijkstra, and networkx. Path lengths must agree.
-4. The whole catalog build (`corridors build`, a fresh process, warm cache).
-5. The first build on an empty cache (`corridors build --formats gpkg`, a fresh process
+4. `corridors route` for catalog pairs (a fresh process, warm cache, no --out), beside
+   the floor of a process that only imports NumPy and SciPy's graph routines.
+5. The whole catalog build (`corridors build`, a fresh process, warm cache).
+6. The first build on an empty cache (`corridors build --formats gpkg`, a fresh process
    and cache folder): CPU seconds (user + sys), the figure of issue 11 (at most 15 s).
 
 Figures go into the issue notes; no test asserts them.
@@ -79,6 +81,30 @@ def cli(*args: str, cache: str | None = None) -> tuple[float, float]:
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+ROUTE_PAIRS = [("xian", "duisburg"), ("tbilisi", "kars"), ("aktau", "istanbul")]
+
+
+def route_times(repeat: int = 3) -> None:
+    """``corridors route`` on a warm cache, best of ``repeat`` fresh processes per pair, and the import floor."""
+    cli("route", *ROUTE_PAIRS[0])  # fills the node caches if this cache has none yet
+    print("\n`corridors route FROM TO` (fresh process, warm cache, no --out): best of", repeat)
+    for a, b in ROUTE_PAIRS:
+        runs = [cli("route", a, b) for _ in range(repeat)]
+        wall, cpu = min(runs)
+        print(f"  {a} → {b}: {wall:.2f} s wall, {cpu:.2f} s CPU")
+    floor = min(
+        timed_process([sys.executable, "-c", "import numpy, scipy.sparse.csgraph, shapely, pydantic"])
+        for _ in range(repeat)
+    )
+    print(f"  floor: a process importing numpy, scipy.sparse.csgraph, shapely, pydantic: {floor:.2f} s wall")
+
+
+def timed_process(cmd: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - t
 
 
 def first_build() -> None:
@@ -200,6 +226,7 @@ def main() -> None:
         b = f"{build_s:.2f}" if build_s is not None else "-"
         print(f"  {name:<42} {b:>13} {med * 1000:>10.2f} {mx * 1000:>9.2f}  {agree}")
 
+    route_times()
     with tempfile.TemporaryDirectory() as tmp:
         wall, cpu = cli("build", "--out", str(Path(tmp) / "out"))
         print(f"\nwhole catalog build (`corridors build`, new process, warm cache): {wall:.1f} s ({cpu:.1f} s CPU)")
