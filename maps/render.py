@@ -25,12 +25,15 @@ import html
 import json
 import mimetypes
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import urljoin, urlsplit
 
+import branca.element
 import folium
+import folium.map
 import numpy as np
 import pandas as pd
 import pycountry
@@ -1173,11 +1176,44 @@ def _walk(element: Element) -> Iterable[Element]:
             yield from _walk(sub)
 
 
+class _Text(Element):
+    """Text already rendered, held as it is: branca's ``Element(text)`` compiles ``text`` as a jinja template.
+
+    branca and folium wrap the rendered script, HTML and header of every element
+    in ``Element(rendered)`` (``MacroElement.render``, ``Popup.render``), which
+    compiles that text as a template and renders it once: about 1,700 compiles
+    for a catalog's pages, most of the time spent rendering them. The text holds no
+    template syntax meant to be expanded, so this keeps it as it is and renders it as
+    jinja renders plain text (one trailing newline dropped).
+    """
+
+    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+        super().__init__(template_name=template_name)
+        self._text = template
+
+    def render(self, **kwargs: Any) -> str:
+        if self._text is None:
+            return str(super().render(**kwargs))
+        return self._text[:-1] if self._text.endswith("\n") else self._text
+
+
+@contextmanager
+def _rendered_text_kept() -> Iterator[None]:
+    """While rendering, branca's and folium's ``Element(rendered)`` make a :class:`_Text` (not thread-safe)."""
+    saved = branca.element.Element, folium.map.Element
+    branca.element.Element = folium.map.Element = _Text  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        branca.element.Element, folium.map.Element = saved  # type: ignore[misc]
+
+
 def render_html(m: folium.Map) -> str:
     """The map's page, with element ids numbered in order so that output is reproducible.
 
     branca gives every element a random id; we renumber them (and the keys
-    under which parents hold children by name) before rendering.
+    under which parents hold children by name) before rendering. Rendered text is
+    not compiled again as a template (:class:`_Text`).
     """
     root = m.get_root()
     elements: list[Element] = []
@@ -1193,4 +1229,5 @@ def render_html(m: folium.Map) -> str:
         el._children = type(el._children)(
             (child.get_name() if key == old_names.get(id(child)) else key, child) for key, child in el._children.items()
         )
-    return root.render()
+    with _rendered_text_kept():
+        return str(root.render())
