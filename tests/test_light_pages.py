@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import re
+import sys
+import types
+import warnings
 
 import folium
+import pytest
+from branca.element import Element
 
-from maps.build import build_from_layers
+from maps.build import build, build_from_layers
 from maps.outlines import GLOBAL_NAME, TOPOJSON_CLIENT_URL, SharedOutlines, grid_step, outline_topology
 from maps.render import corridor_map, render_html
 
@@ -95,6 +101,37 @@ def test_the_outlines_a_level_holds_cover_the_box_of_every_page_that_draws_it():
     assert (x0, y0) == (10.0, 30.0) and max(sx, sy) <= grid_step(0.12)
 
 
+@pytest.fixture(scope="module")
+def catalog_build(catalog, tmp_path_factory):
+    out = tmp_path_factory.mktemp("light") / "out"
+    return build(catalog, catalog.select(None), out, formats=["geojson"], every_hub=True)
+
+
+def _explore_bytes(layers, monkeypatch) -> int:
+    """``legs.explore()`` with ``hubs.explore(m=...)`` on top, as bench/map_size.py measures it."""
+    if importlib.util.find_spec("mapclassify") is None:  # explore() imports it; only a scheme= would use it
+        monkeypatch.setitem(sys.modules, "mapclassify", types.ModuleType("mapclassify"))
+        sys.modules["mapclassify"].classify = None  # type: ignore[attr-defined]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = layers.legs.explore(column="mode", tooltip=["from_hub", "to_hub", "mode", "status", "length_km"])
+        layers.hubs.explore(m=m, color="black", tooltip=["name", "kind", "country"])
+    return len(m.get_root().render().encode())
+
+
+def test_the_catalogs_pages_weigh_no_more_than_explore_of_the_same_legs_and_hubs(catalog_build, monkeypatch):
+    """Issue 12, item 6: every byte the pages load from the build folder (HTML, each shared file once)."""
+    from bench.map_size import loaded_bytes
+
+    out, layers = catalog_build.out, catalog_build.layers
+    ids = list(layers.corridors["corridor_id"])
+    ours = loaded_bytes([out / "maps" / f"{cid}.html" for cid in ids])
+    theirs = sum(_explore_bytes(layers.for_corridor(cid), monkeypatch) for cid in ids)
+    assert ours <= theirs, f"corridor pages {ours:,} bytes, explore() {theirs:,}"
+    overview = loaded_bytes([out / "maps" / "overview.html"])
+    assert overview <= _explore_bytes(layers, monkeypatch), f"overview {overview:,} bytes"
+
+
 def test_the_shared_outlines_draw_in_the_browser_on_the_map_and_its_minimap(mini_layers, tmp_path):
     from tests.browser import open_page, require_assets, require_browser
 
@@ -109,3 +146,11 @@ def test_the_shared_outlines_draw_in_the_browser_on_the_map_and_its_minimap(mini
         res.assert_clean()
         assert res.evaluate["map"] >= 5 and res.evaluate["minimap"] >= 5, (page, res.evaluate)
         assert any("topojson-client@3.1.0" in u for u in res.served_assets)
+
+
+def test_pages_come_without_indentation_but_keep_their_line_breaks_and_preformatted_text(mini_layers):
+    m = corridor_map(mini_layers, "t-caspian")
+    m.get_root().html.add_child(Element("<pre>a\n    b</pre>\n    <p>\n\n      c</p>"))
+    html = render_html(m)
+    assert "\n " not in html.replace("<pre>a\n    b</pre>", "") and "\n\n" not in html
+    assert "<pre>a\n    b</pre>\n<p>\nc</p>" in html and html.count("\n") > 100
