@@ -1,27 +1,50 @@
-"""Benchmark: the HTML size of every catalog map against ``GeoDataFrame.explore()`` of the same layers.
+"""Benchmark: the bytes every catalog map loads from its build folder, and its draw time, against ``explore()``.
 
-    python bench/map_size.py [--assets DIR]
+    python bench/map_size.py [--out DIR] [--assets DIR] [--no-browser] [--repeat N]
 
-For each corridor map (and the overview) it prints our page's size, the size of
-``legs.explore()`` with ``hubs.explore(m=...)`` on top (folium's defaults, the
-same legs and hubs, full-detail geometry), their ratio (ours / explore), and
-whether the page is within the target of 1.5 MB per corridor map. With
-``--assets DIR`` (a CDN mirror, see the README) it adds the size of the
-self-contained page. No test asserts these figures; they go in the issue notes.
+It builds the whole catalog (as ``corridors build`` does) and counts, for each
+corridor map and the overview, the bytes the page loads from the output folder:
+its HTML and every local file it names with ``<script src>`` or ``<link href>``
+(the shared outlines). Against it, ``GeoDataFrame.explore()`` of the same legs and
+hubs (``legs.explore()`` with ``hubs.explore(m=...)`` on top: folium's defaults,
+full-detail geometry). Both load the same kind of CDN scripts, which neither
+counts. Totals: the corridor pages together (a shared file counted once) against
+their explore() pages together, and the overview (with the shared file) against
+its explore().
+
+Draw time: in headless Chromium (tests/browser.py: assets from the npm mirror,
+tiles refused), from navigation start to the moment every leg is in the map, the
+next animation frame after it (a MutationObserver added at the top of each page,
+ours and explore's alike), the least of ``--repeat`` loads (on a shared machine
+the least is the least disturbed). With ``--assets DIR`` (a CDN mirror) it adds
+the size of the self-contained pages. Figures go in the issue notes;
+tests/test_light_pages.py checks the bytes budget on the catalog.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import tempfile
 import warnings
 from pathlib import Path
 
-from geo.catalog import load_catalog
-from layers.frames import Layers, layers_from_catalog
-from maps.render import corridor_map, inline_assets, overview_map, render_html
+from layers.frames import Layers
+from maps.build import build_catalog
+from maps.render import inline_assets
 
-TARGET_BYTES = 1_500_000
-"""At most 1.5 MB per corridor map (issue 5)."""
+_LOCAL = re.compile(r"""<(?:script[^>]*\ssrc|link[^>]*\shref)="(?!https?:|data:|//)(?P<ref>[^"]+)\"""")
+_PROBE = """<script>(function () {  // bench: the time when every leg is in the map
+  var want = %d, done = false;
+  new MutationObserver(function (_, obs) {
+    if (done) { return; }
+    var n = document.querySelectorAll(%s).length;
+    if (n >= want) { done = true; obs.disconnect();
+      requestAnimationFrame(function () { window.__drawn = performance.now(); }); }
+  }).observe(document.documentElement, {childList: true, subtree: true});
+})();</script>"""
+OURS_LEGS = '".folium-map > .leaflet-map-pane path.cm-leg"'
+EXPLORE_PATHS = '".folium-map > .leaflet-map-pane path.leaflet-interactive"'
 
 
 def explore_html(layers: Layers) -> str:
@@ -30,34 +53,103 @@ def explore_html(layers: Layers) -> str:
         warnings.simplefilter("ignore")
         m = layers.legs.explore(column="mode", tooltip=["from_hub", "to_hub", "mode", "status", "length_km"])
         layers.hubs.explore(m=m, color="black", tooltip=["name", "kind", "country"])
-    return m.get_root().render()
+    return str(m.get_root().render())
+
+
+def local_files(page: Path) -> list[Path]:
+    """The files of the build folder a page loads (scripts, stylesheets), each once."""
+    refs = dict.fromkeys(m["ref"] for m in _LOCAL.finditer(page.read_text(encoding="utf-8")))
+    return [(page.parent / r).resolve() for r in refs if (page.parent / r).is_file()]
+
+
+def loaded_bytes(pages: list[Path]) -> int:
+    """The bytes ``pages`` load from the folder: their HTML, and each local file once across them."""
+    shared = {f for p in pages for f in local_files(p)}
+    return sum(p.stat().st_size for p in pages) + sum(f.stat().st_size for f in shared)
+
+
+def _probed(page: Path, out: Path, want: int, selector: str) -> None:
+    """A copy of ``page`` at ``out`` (same folder, so relative files still load) with the draw-time probe."""
+    text = page.read_text(encoding="utf-8")
+    out.write_text(text.replace("<head>", "<head>" + _PROBE % (want, selector), 1), encoding="utf-8")
+
+
+def draw_times(root: Path, pages: list[tuple[str, str, int]], repeat: int) -> dict[str, float]:
+    """The least ms, of ``repeat`` loads, from navigation to every leg drawn, per ``(page, selector, legs)``."""
+    from tests.browser import browse, require_browser
+
+    require_browser()
+    times: dict[str, list[float]] = {rel: [] for rel, _, _ in pages}
+    with browse(root) as session:
+        for _ in range(repeat):
+            for rel, selector, want in pages:
+                probe = f"{rel}.probe.html"
+                _probed(root / rel, root / probe, want, selector)
+                res = session.open(probe, idle_ms=100, settle_ms=50, actions=lambda p: p.evaluate("window.__drawn"))
+                # explore()'s legend needs jQuery UI, which the npm mirror lacks: its error is not ours to fix
+                ours = not rel.startswith("explore/")
+                if (ours and (res.page_errors or res.missing_assets)) or not isinstance(res.evaluate, int | float):
+                    raise SystemExit(f"{rel}: the legs were not all drawn: {res.problems()}")
+                times[rel].append(float(res.evaluate))
+    return {rel: min(t) for rel, t in times.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None, help="build here (default: a temporary folder)")
     parser.add_argument("--assets", type=Path, default=None, help="also measure self-contained pages from this mirror")
+    parser.add_argument("--no-browser", action="store_true", help="sizes only")
+    parser.add_argument("--repeat", type=int, default=3, help="loads per page for the draw time")
     args = parser.parse_args()
 
-    catalog = load_catalog()
-    layers = layers_from_catalog(catalog, catalog.select(None))
-    maps = [(cid, layers.for_corridor(cid), corridor_map(layers, cid)) for cid in layers.corridors["corridor_id"]]
-    maps.append(("overview", layers, overview_map(layers)))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.out or Path(tmp) / "out"
+        result = build_catalog(out=root, formats=["geojson"])
+        layers = result.layers
+        (root / "explore").mkdir(exist_ok=True)
+        rows = []  # name, our page, layers drawn
+        for cid in layers.corridors["corridor_id"]:
+            rows.append((str(cid), f"maps/{cid}.html", layers.for_corridor(cid)))
+        rows.append(("overview", "maps/overview.html", layers))
+        for name, _, mine in rows:
+            (root / "explore" / f"{name}.html").write_text(explore_html(mine), encoding="utf-8")
 
-    head = f"{'map':<28} {'legs':>5} {'ours KiB':>9} {'explore KiB':>12} {'ratio':>6} {'≤1.5 MB':>8}"
-    if args.assets:
-        head += f" {'self-contained KiB':>19}"
-    print(head)
-    for name, mine, m in maps:
-        ours = render_html(m)
-        theirs = explore_html(mine)
-        size, other = len(ours.encode()), len(theirs.encode())
-        row = (
-            f"{name:<28} {len(mine.legs):>5} {size / 1024:>9.1f} {other / 1024:>12.1f} "
-            f"{size / other:>6.2f} {'yes' if size <= TARGET_BYTES else 'NO':>8}"
+        timed: dict[str, float] = {}
+        if not args.no_browser:
+            probes = [(rel, OURS_LEGS, len(mine.legs)) for _, rel, mine in rows]
+            probes += [(f"explore/{name}.html", EXPLORE_PATHS, len(mine.legs)) for name, _, mine in rows]
+            timed = draw_times(root, probes, args.repeat)
+
+        head = f"{'map':<28} {'legs':>5} {'ours KiB':>9} {'explore KiB':>12} {'ratio':>6}"
+        head += f" {'ours ms':>8} {'explore ms':>11}" if timed else ""
+        head += f" {'self-contained KiB':>19}" if args.assets else ""
+        print(head)
+        corridor_pages, corridor_explore = [], []
+        for name, rel, mine in rows:
+            ours, theirs = root / rel, root / "explore" / f"{name}.html"
+            size, other = loaded_bytes([ours]), theirs.stat().st_size
+            if name != "overview":
+                corridor_pages.append(ours)
+                corridor_explore.append(other)
+            row = f"{name:<28} {len(mine.legs):>5} {size / 1024:>9.1f} {other / 1024:>12.1f} {size / other:>6.2f}"
+            if timed:
+                row += f" {timed[rel]:>8.0f} {timed[f'explore/{name}.html']:>11.0f}"
+            if args.assets:
+                text = inline_assets(ours.read_text(encoding="utf-8"), args.assets)
+                row += f" {len(text.encode()) / 1024:>19.1f}"
+            print(row)
+        together, theirs_together = loaded_bytes(corridor_pages), sum(corridor_explore)
+        print(
+            f"\ncorridor pages together (shared files once): {together / 1024:,.1f} KiB, "
+            f"explore() together {theirs_together / 1024:,.1f} KiB, ratio {together / theirs_together:.2f}"
         )
-        if args.assets:
-            row += f" {len(inline_assets(ours, args.assets).encode()) / 1024:>19.1f}"
-        print(row)
+        shared = sorted({f for p in corridor_pages for f in local_files(p)})
+        for f in shared:
+            print(f"  shared: {f.relative_to(root.resolve())} {f.stat().st_size / 1024:,.1f} KiB")
+        if timed:
+            ours_ms = sum(timed[rel] for _, rel, _ in rows[:-1])
+            theirs_ms = sum(timed[f"explore/{name}.html"] for name, _, _ in rows[:-1])
+            print(f"draw time, corridor pages summed: ours {ours_ms:,.0f} ms, explore() {theirs_ms:,.0f} ms")
 
 
 if __name__ == "__main__":

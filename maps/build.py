@@ -43,7 +43,8 @@ from layers.provenance import attribution_lines, tool_version
 from layers.style import MODE_STYLES
 from maps.comparison import comparison_html, end_groups, ends_warning
 from maps.defaults import DEFAULT_OUT
-from maps.output import PAGES, check_out, staged_output
+from maps.outlines import SharedOutlines
+from maps.output import PAGES, SHARED_DIR, check_out, staged_output
 from maps.planning import Progress, Silent, networks_needed, plan_ad_hoc, prepare_networks
 from maps.render import (
     DEFAULT_TILES,
@@ -143,8 +144,10 @@ def _write_all(
     pages: Mapping[str, str] | None = None,
     openings: Mapping[tuple[str, int], Opening] | None = None,
 ) -> None:
+    shared = SharedOutlines() if assets is None else None  # self-contained pages carry their own outlines
+
     def page(m: folium.Map) -> str:
-        html = render_html(m)
+        html = render_html(m, outlines=shared)
         return inline_assets(html, assets) if assets is not None else html
 
     (root / "maps").mkdir()
@@ -171,6 +174,9 @@ def _write_all(
     progress.step("maps: timeline")
     timeline = timeline_map(layers, openings, tiles=tiles, as_of=as_of)
     (root / PAGES["timeline"]).write_text(page(timeline), encoding="utf-8")
+    for name, text in (shared.files() if shared is not None else {}).items():
+        (root / SHARED_DIR).mkdir(parents=True, exist_ok=True)
+        (root / SHARED_DIR / name).write_text(text, encoding="utf-8")
     for name, html in (pages or {}).items():
         (root / name).write_text(html, encoding="utf-8")
     compare_page = PAGES["compare"] if PAGES["compare"] in (pages or {}) else None

@@ -22,15 +22,17 @@ from __future__ import annotations
 import base64
 import difflib
 import html
-import json
 import mimetypes
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import urljoin, urlsplit
 
+import branca.element
 import folium
+import folium.map
 import numpy as np
 import pandas as pd
 import pycountry
@@ -50,6 +52,7 @@ from geo.model import Fact, HubKind, Mode, Source, Status
 from layers.frames import Layers
 from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES, corridor_colors
 from maps.defaults import DEFAULT_TILES
+from maps.outlines import GLOBAL_NAME, TOPOJSON_CLIENT_URL, SharedOutlines, level_key, outline_topology, outlines_script
 
 __all__ = [
     "DEFAULT_TILES",
@@ -647,12 +650,13 @@ class _Direction(JSCSSMixin, Layer):
 
 
 class _MiniMap(plugins.MiniMap):
-    """A locator map drawn from the main map's country outlines (under its tiles, if any)."""
+    """A locator map drawn from the main map's country outlines (the same decoded data: no copy of its own),
+    under its tiles, if any."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }}_layers = [L.geoJson({{ this.outlines.get_name() }}.toGeoJSON(), {
+            var {{ this.get_name() }}_layers = [L.geoJson({{ this.outlines.get_name() }}_data, {
                 pane: "tilePane", interactive: false, style: {{ this.outline_style|tojson }}})];
             {% if this.provider %}
             {{ this.get_name() }}_layers.push(L.tileLayer({{ this.provider.tiles|tojson }},
@@ -779,31 +783,46 @@ def _outline_tolerance(box: tuple[float, float, float, float]) -> float:
     return next(tol for limit, tol in OUTLINE_LEVELS if side <= limit)
 
 
-OUTLINE_PRECISION = 0.01
-"""Grid of the outline coordinates, in degrees (about 1 km, half the simplification tolerance)."""
+class _Outlines(JSCSSMixin, MacroElement):
+    """The country outlines as one non-interactive ``L.geoJson`` layer in its own pane, decoded from TopoJSON.
 
-
-class _Outlines(MacroElement):
-    """The country outlines as one compact, non-interactive ``L.geoJson`` layer in its own pane."""
+    The data is :mod:`maps.outlines`' script: loaded from the build's shared file when
+    :attr:`src` is set (by :func:`render_html`), else written into the page. A page whose
+    shared file is missing still works, without outlines.
+    """
 
     _template = Template(
         """
+        {% macro header(this, kwargs) %}
+        {%- if this.src %}<script src="{{ this.src }}"></script>
+        {%- else %}<script>{{ this.inline_script() }}</script>{% endif %}
+        {% endmacro %}
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+        var {{ this.get_name() }}_data = (function (all) {
+            var topo = all && all[{{ this.key|tojson }}];
+            return topo ? topojson.feature(topo, topo.objects.countries) : null;
+        })(window.{{ this.global_name }});
+        var {{ this.get_name() }} = L.geoJson({{ this.get_name() }}_data, {
             pane: {{ this.pane|tojson }}, interactive: false, style: {{ this.style|tojson }}
         }).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
+    default_js = [("topojson-client", TOPOJSON_CLIENT_URL)]  # noqa: RUF012  (as folium declares it)
 
-    def __init__(self, features: list[dict[str, Any]], *, pane: str) -> None:
+    def __init__(self, tolerance: float, box: tuple[float, float, float, float], *, pane: str) -> None:
         super().__init__()
         self._name = "Outlines"
-        collection = {"type": "FeatureCollection", "features": features}
-        # compact JSON, safe inside <script>
-        self.data = json.dumps(collection, separators=(",", ":")).replace("</", "<\\/")
+        self.tolerance, self.box = tolerance, box
+        self.key = level_key(tolerance)
+        self.global_name = GLOBAL_NAME
+        self.src: str | None = None
         self.pane = pane
         self.style = {"color": BORDER, "weight": 0.8, "fillColor": LAND, "fillOpacity": 1}
+
+    def inline_script(self) -> Markup:
+        """This page's own outlines, for a page without a shared file."""
+        return Markup(outlines_script({self.key: outline_topology(self.tolerance, self.box)}))
 
 
 FIT_PADDING = (90, 30)
@@ -826,21 +845,8 @@ def _outline_box(bounds: tuple[float, float, float, float]) -> tuple[float, floa
 def _add_country_outlines(m: folium.Map, bounds: tuple[float, float, float, float]) -> _Outlines:
     """Light country outlines under the tiles, so the map reads when no tiles load."""
     box = _outline_box(bounds)
-    tolerance = _outline_tolerance(box)
-    features = []
-    for iso3, geom in zip(*simplified_outlines(tolerance), strict=True):
-        part = shapely.clip_by_rect(geom, *box)
-        if part.is_empty:
-            continue
-        # islands smaller than a few pixels at this scale only cost bytes
-        parts = [g for g in getattr(part, "geoms", [part]) if g.area >= 4 * tolerance**2]
-        if not parts:
-            continue
-        part = shapely.set_precision(shapely.union_all(parts), OUTLINE_PRECISION)
-        if not part.is_empty:
-            features.append({"type": "Feature", "properties": {"iso3": iso3}, "geometry": part.__geo_interface__})
     folium.map.CustomPane("cm-countries", z_index=150, pointer_events=False).add_to(m)
-    outlines = _Outlines(features, pane="cm-countries")
+    outlines = _Outlines(_outline_tolerance(box), box, pane="cm-countries")
     outlines.add_to(m)
     return outlines
 
@@ -1080,7 +1086,14 @@ def route_sketch(legs: pd.DataFrame, *, width: int = 168, height: int = 64, titl
 # self-contained pages: JavaScript and CSS inlined from a local mirror of the CDNs
 # ---------------------------------------------------------------------------
 
-_ASSET_CLASSES: tuple[type[JSCSSMixin], ...] = (_Map, plugins.Fullscreen, plugins.MeasureControl, _MiniMap, _Direction)
+_ASSET_CLASSES: tuple[type[JSCSSMixin], ...] = (
+    _Map,
+    plugins.Fullscreen,
+    plugins.MeasureControl,
+    _MiniMap,
+    _Direction,
+    _Outlines,
+)
 _SCRIPT_TAG = re.compile(r'<script src="(?P<url>https?://[^"]+)"></script>')
 _CSS_TAG = re.compile(r'<link rel="stylesheet" href="(?P<url>https?://[^"]+)"\s*/?>')
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<ref>[^'")]+)(?P=q)\s*\)""")
@@ -1177,11 +1190,68 @@ def _walk(element: Element) -> Iterable[Element]:
             yield from _walk(sub)
 
 
-def render_html(m: folium.Map) -> str:
+class _Text(Element):
+    """Text already rendered, held as it is: branca's ``Element(text)`` compiles ``text`` as a jinja template.
+
+    branca and folium wrap the rendered script, HTML and header of every element
+    in ``Element(rendered)`` (``MacroElement.render``, ``Popup.render``), which
+    compiles that text as a template and renders it once: about 1,700 compiles
+    for a catalog's pages, most of the time spent rendering them. The text holds no
+    template syntax meant to be expanded, so this keeps it as it is and renders it as
+    jinja renders plain text (one trailing newline dropped).
+    """
+
+    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+        super().__init__(template_name=template_name)
+        self._text = template
+
+    def render(self, **kwargs: Any) -> str:
+        if self._text is None:
+            return str(super().render(**kwargs))
+        return self._text[:-1] if self._text.endswith("\n") else self._text
+
+
+@contextmanager
+def _rendered_text_kept() -> Iterator[None]:
+    """While rendering, branca's and folium's ``Element(rendered)`` make a :class:`_Text` (not thread-safe)."""
+    saved = branca.element.Element, folium.map.Element
+    branca.element.Element = folium.map.Element = _Text  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        branca.element.Element, folium.map.Element = saved  # type: ignore[misc]
+
+
+_KEEP_SPACE = re.compile(r"<(pre|textarea)\b.*?</\1\s*>", re.S | re.I)
+_INDENT = re.compile(r"[ \t]*\n\s*")
+"""A line break with the spaces around it and any blank lines after it."""
+
+
+def _without_indentation(page: str) -> str:
+    """``page`` with the indentation of folium's templates and its blank lines taken out (about 15 % of a page).
+
+    Line breaks stay (JavaScript's semicolon insertion relies on them), and so does the
+    text of ``<pre>`` and ``<textarea>`` elements; elsewhere in HTML, and in the HTML
+    that scripts hold, a run of spaces shows as one space.
+    """
+    out, pos = [], 0
+    for kept in _KEEP_SPACE.finditer(page):
+        out += [_INDENT.sub("\n", page[pos : kept.start()]), kept.group(0)]
+        pos = kept.end()
+    out.append(_INDENT.sub("\n", page[pos:]))
+    return "".join(out)
+
+
+def render_html(m: folium.Map, *, outlines: SharedOutlines | None = None) -> str:
     """The map's page, with element ids numbered in order so that output is reproducible.
 
     branca gives every element a random id; we renumber them (and the keys
-    under which parents hold children by name) before rendering.
+    under which parents hold children by name) before rendering. Rendered text is
+    not compiled again as a template (:class:`_Text`).
+
+    With ``outlines`` (those of a build) the page loads its country outlines from
+    the build's shared file, and asks it for them; without, they are in the page.
+    The page comes without the templates' indentation (:func:`_without_indentation`).
     """
     root = m.get_root()
     elements: list[Element] = []
@@ -1190,6 +1260,9 @@ def render_html(m: folium.Map) -> str:
         if id(el) not in seen:
             seen.add(id(el))
             elements.append(el)
+    for el in elements:
+        if isinstance(el, _Outlines):
+            el.src = outlines.src(el.tolerance, el.box) if outlines is not None else None
     old_names = {id(el): el.get_name() for el in elements}
     for n, el in enumerate(elements):
         el._id = f"{n:08x}"
@@ -1197,4 +1270,5 @@ def render_html(m: folium.Map) -> str:
         el._children = type(el._children)(
             (child.get_name() if key == old_names.get(id(child)) else key, child) for key, child in el._children.items()
         )
-    return root.render()
+    with _rendered_text_kept():
+        return _without_indentation(str(root.render()))
