@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -52,8 +53,9 @@ class LegGeometry:
     extras: Mapping[str, Any] = field(default_factory=dict)
     """Builder-specific figures (e.g. snap distances), carried into the legs layer."""
 
-    @property
+    @cached_property
     def length_km(self) -> float:
+        """Geodesic km along the line (measured once: the coordinates are not to be changed)."""
         return geodesic_km(self.coords)
 
     @property
