@@ -49,6 +49,7 @@ from geo.errors import OptionError
 from geo.model import Fact, HubKind, Mode, Source, Status
 from layers.frames import Layers
 from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES, corridor_colors
+from maps.bundles import leg_offsets
 from maps.defaults import DEFAULT_TILES
 
 __all__ = [
@@ -275,19 +276,29 @@ def _add_legs(
     hub_names: dict[str, str],
     corridor_names: dict[str, str] | None = None,
     color: str | None = None,
+    offsets: Sequence[float] | None = None,
 ) -> list[folium.PolyLine]:
     """The legs as lines in their mode's colour (or ``color``, one per corridor on the overview), dashed by
-    status, thinner over a band where approximate; each with its tooltip and popup."""
+    status, thinner over a band where approximate; each with its tooltip and popup.
+
+    ``offsets`` (pixels, one per leg; see :func:`maps.bundles.leg_offsets`) draws a leg that shares its track
+    with other corridors beside theirs (Leaflet.PolylineOffset).
+    """
     drawn = []
-    for leg, geom in zip(legs.itertuples(index=False), _display_lines(legs.geometry), strict=True):
+    shifts = list(offsets) if offsets is not None else [0.0] * len(legs)
+    lines = _display_lines(legs.geometry)
+    for leg, geom, shift in zip(legs.itertuples(index=False), lines, shifts, strict=True):
+        Line: Any = plugins.PolyLineOffset if shift else folium.PolyLine
+        beside = {"offset": round(shift, 2)} if shift else {}
         mode, status = MODE_STYLES[Mode(leg.mode)], STATUS_STYLES[Status(leg.status)]
         stroke = color or mode.color
         quality = QUALITY_STYLES[_quality(leg)]
         tip = f"{esc(mode.label)} · {esc(status.label.lower())} · {esc(_km(leg.length_km))}"
         if quality.band_factor:
             tip += f" · {esc(quality.label.split(' (')[0].lower())}"
-            band = folium.PolyLine(  # the band of uncertainty under an approximate line: drawn, not clickable
+            band = Line(  # the band of uncertainty under an approximate line: drawn, not clickable
                 _locations(geom),
+                **beside,
                 color=stroke,
                 weight=mode.weight * quality.band_factor,
                 opacity=quality.band_opacity,
@@ -297,8 +308,9 @@ def _add_legs(
             band.add_to(target)
         corridor = corridor_names.get(leg.corridor_id) if corridor_names else None
         weight = mode.weight * quality.weight_factor
-        line = folium.PolyLine(
+        line = Line(
             _locations(geom),
+            **beside,
             color=stroke,
             weight=weight,
             opacity=status.opacity,
@@ -1004,18 +1016,20 @@ def overview_map(
     hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
     corridor_names = dict(zip(layers.corridors["corridor_id"], layers.corridors["name"], strict=True))
     m, tile_layer = _base_map(tiles)
-    colors = corridor_colors(list(layers.corridors["corridor_id"]))
+    order = list(layers.corridors["corridor_id"])
+    colors = corridor_colors(order)
+    offsets = pd.Series(
+        leg_offsets(list(layers.legs["corridor_id"]), _display_lines(layers.legs.geometry), order),
+        index=layers.legs.index,
+    )  # shared track: the corridors side by side
     drawn, rows = [], []
     for corridor in layers.corridors.itertuples(index=False):
         color = colors[corridor.corridor_id]
         sample = _line_sample(color, 4.0, None)
         group = folium.FeatureGroup(name=f"{sample} {esc(corridor.name)}", show=True)
+        mine = layers.legs["corridor_id"] == corridor.corridor_id
         drawn += _add_legs(
-            group,
-            layers.legs[layers.legs["corridor_id"] == corridor.corridor_id],
-            hub_names,
-            corridor_names,
-            color=color,
+            group, layers.legs[mine], hub_names, corridor_names, color=color, offsets=list(offsets[mine])
         )
         group.add_to(m)
         row = corridor._asdict()
@@ -1079,7 +1093,14 @@ def route_sketch(legs: pd.DataFrame, *, width: int = 168, height: int = 64, titl
 # self-contained pages: JavaScript and CSS inlined from a local mirror of the CDNs
 # ---------------------------------------------------------------------------
 
-_ASSET_CLASSES: tuple[type[JSCSSMixin], ...] = (_Map, plugins.Fullscreen, plugins.MeasureControl, _MiniMap, _Direction)
+_ASSET_CLASSES: tuple[type[JSCSSMixin], ...] = (
+    _Map,
+    plugins.Fullscreen,
+    plugins.MeasureControl,
+    _MiniMap,
+    _Direction,
+    plugins.PolyLineOffset,
+)
 _SCRIPT_TAG = re.compile(r'<script src="(?P<url>https?://[^"]+)"></script>')
 _CSS_TAG = re.compile(r'<link rel="stylesheet" href="(?P<url>https?://[^"]+)"\s*/?>')
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<ref>[^'")]+)(?P=q)\s*\)""")

@@ -265,3 +265,38 @@ def test_the_overview_gives_each_corridor_its_colour_and_hover_picks_one_out(ses
     assert all(len(v) == 1 for v in colours.values())  # one colour per corridor, whatever the mode
     assert len({v[0] for v in colours.values()}) == len(colours)  # and no two alike
     assert faded and "cm-c-northern-route" not in faded
+
+
+def test_shared_legs_are_drawn_side_by_side(session, built):
+    def act(page):
+        page.evaluate(
+            "() => window[document.querySelector('.folium-map').id].setView([41.0, 46.5], 7, {animate: false})"
+        )
+        page.wait_for_timeout(300)
+        return page.evaluate(
+            """() => {
+              const map = window[document.querySelector('.folium-map').id];
+              const out = {};
+              map.eachLayer(l => {
+                const cls = (l.options && l.options.className) || '';
+                const pop = l.getPopup && l.getPopup();
+                const text = pop ? (pop.getContent().textContent || String(pop.getContent())) : '';
+                if (cls.includes('cm-leg') && text.includes('Port of Baku (Alat) → Tbilisi') && l._parts.length) {
+                  const c = cls.match(/cm-c-([a-z0-9-]+)/)[1];
+                  out[c] = {offset: l.options.offset || 0, first: [l._parts[0][0].x, l._parts[0][0].y]};
+                }
+              });
+              return out;
+            }"""
+        )
+
+    res = session.open(
+        "maps/overview.html", root=built.out, actions=act, screenshot=ARTIFACTS / "overview-caucasus.png"
+    )
+    res.assert_clean()
+    legs = res.evaluate
+    assert {"middle-corridor", "middle-corridor-black-sea"} <= set(legs), legs
+    a, b = legs["middle-corridor"], legs["middle-corridor-black-sea"]
+    assert a["offset"] != b["offset"]
+    gap = ((a["first"][0] - b["first"][0]) ** 2 + (a["first"][1] - b["first"][1]) ** 2) ** 0.5
+    assert gap >= 3, legs  # pixels apart on the screen, not on top of each other

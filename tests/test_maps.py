@@ -246,3 +246,28 @@ def test_a_catalog_date_must_be_a_date(tmp_path):
     bad.write_text('as_of = "last year"\n[corridors]\n', encoding="utf-8")
     with pytest.raises(CatalogError, match=r"c\.toml: field 'as_of' = 'last year': give the data's date as"):
         load_catalog([bad])
+
+
+def test_legs_on_shared_track_get_offsets_centred_and_on_one_side_whatever_their_direction():
+    from maps.bundles import BUNDLE_SPACING, leg_offsets
+
+    track = shapely.LineString([(40, 40), (41, 40.5), (42, 40)])
+    back = shapely.reverse(track)
+    alone = shapely.LineString([(50, 50), (51, 51)])
+    two = leg_offsets(["a", "b", "a"], [track, track, alone], ["a", "b"])
+    assert two == [-BUNDLE_SPACING / 2, BUNDLE_SPACING / 2, 0.0]
+    three = leg_offsets(["c", "a", "b"], [track, track, back], ["a", "b", "c"])
+    # a at -spacing, b (drawn the other way) mirrored, c at +spacing: three parallel lines
+    assert three[1] == -BUNDLE_SPACING and three[0] == BUNDLE_SPACING and three[2] == 0.0
+    assert leg_offsets(["a", "b"], [track, alone], ["a", "b"]) == [0.0, 0.0]
+
+
+def test_the_overview_draws_shared_legs_beside_each_other(mini_layers):
+    from maps.bundles import leg_offsets
+    from maps.render import _display_lines
+
+    html = render_html(overview_map(mini_layers, tiles=None))
+    lines = _display_lines(mini_layers.legs.geometry)
+    shared = any(leg_offsets(list(mini_layers.legs["corridor_id"]), lines, list(mini_layers.corridors["corridor_id"])))
+    assert ("leaflet.polylineoffset" in html) == shared
+    assert any("polylineoffset" in u for u in asset_urls())  # --assets must hold the plugin
