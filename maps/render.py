@@ -62,6 +62,7 @@ from maps.labels import (
     hub_ranks,
     seas_to_name,
 )
+from maps.view import FitView
 
 __all__ = [
     "DEFAULT_TILES",
@@ -504,7 +505,7 @@ class _Legend(MacroElement):
           })();
         </script>
         <style>
-          .cm-legend { position: absolute; z-index: 1000; bottom: 44px; left: 10px; background: rgba(255,255,255,.94);
+          .cm-legend { position: absolute; z-index: 1000; bottom: 54px; left: 10px; background: rgba(255,255,255,.94);
             padding: 7px 10px; border-radius: 5px; box-shadow: 0 1px 4px rgba(0,0,0,.35);
             font: 12px/1.5 system-ui, sans-serif; color: #222; max-width: 250px; }
           .cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; cursor: pointer; }
@@ -980,9 +981,9 @@ def _finish(
         outlines = _add_country_outlines(m, bounds)
         _add_sea_labels(m, layers, rank=SEA_RANK)
         _add_country_labels(m, layers, bounds, rank=COUNTRY_RANK)
-        minx, miny, maxx, maxy = bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=FIT_PADDING)
     _add_controls(m, outlines if minimap else None, tiles, minimap_minimized=overview)
+    if bounds is not None:
+        FitView(bounds).add_to(m)  # last: it measures the controls
     Declutter().add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)  # a folium.Map always sits in a Figure

@@ -309,3 +309,4 @@ def test_places_are_named_from_the_zoom_where_they_fit(mini_layers):
     assert seas_to_name(ferry.assign(mode="rail")) == []
     html = render_html(corridor_map(mini_layers, mini_layers.corridors["corridor_id"].iloc[0], tiles=None))
     assert "cm-place cm-r-" in html and "cm-z-" in html  # named hubs and countries, ranked, for the declutter
+    assert "paddingTopLeft" in html  # the view is fitted in the page, around the controls
