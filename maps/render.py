@@ -51,8 +51,21 @@ from geo.errors import OptionError
 from geo.model import Fact, HubKind, Mode, Source, Status
 from layers.frames import Layers
 from layers.style import HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES, corridor_colors
+from maps.bundles import leg_offsets
 from maps.defaults import DEFAULT_TILES
+from maps.labels import (
+    COUNTRY_RANK,
+    DECLUTTER_CSS,
+    SEA_RANK,
+    Declutter,
+    HubLabel,
+    Place,
+    countries_to_name,
+    hub_ranks,
+    seas_to_name,
+)
 from maps.outlines import GLOBAL_NAME, TOPOJSON_CLIENT_URL, SharedOutlines, level_key, outline_topology, outlines_script
+from maps.view import FitView
 
 __all__ = [
     "DEFAULT_TILES",
@@ -278,19 +291,29 @@ def _add_legs(
     hub_names: dict[str, str],
     corridor_names: dict[str, str] | None = None,
     color: str | None = None,
+    offsets: Sequence[float] | None = None,
 ) -> list[folium.PolyLine]:
     """The legs as lines in their mode's colour (or ``color``, one per corridor on the overview), dashed by
-    status, thinner over a band where approximate; each with its tooltip and popup."""
+    status, thinner over a band where approximate; each with its tooltip and popup.
+
+    ``offsets`` (pixels, one per leg; see :func:`maps.bundles.leg_offsets`) draws a leg that shares its track
+    with other corridors beside theirs (Leaflet.PolylineOffset).
+    """
     drawn = []
-    for leg, geom in zip(legs.itertuples(index=False), _display_lines(legs.geometry), strict=True):
+    shifts = list(offsets) if offsets is not None else [0.0] * len(legs)
+    lines = _display_lines(legs.geometry)
+    for leg, geom, shift in zip(legs.itertuples(index=False), lines, shifts, strict=True):
+        Line: Any = plugins.PolyLineOffset if shift else folium.PolyLine
+        beside = {"offset": round(shift, 2)} if shift else {}
         mode, status = MODE_STYLES[Mode(leg.mode)], STATUS_STYLES[Status(leg.status)]
         stroke = color or mode.color
         quality = QUALITY_STYLES[_quality(leg)]
         tip = f"{esc(mode.label)} · {esc(status.label.lower())} · {esc(_km(leg.length_km))}"
         if quality.band_factor:
             tip += f" · {esc(quality.label.split(' (')[0].lower())}"
-            band = folium.PolyLine(  # the band of uncertainty under an approximate line: drawn, not clickable
+            band = Line(  # the band of uncertainty under an approximate line: drawn, not clickable
                 _locations(geom),
+                **beside,
                 color=stroke,
                 weight=mode.weight * quality.band_factor,
                 opacity=quality.band_opacity,
@@ -300,8 +323,9 @@ def _add_legs(
             band.add_to(target)
         corridor = corridor_names.get(leg.corridor_id) if corridor_names else None
         weight = mode.weight * quality.weight_factor
-        line = folium.PolyLine(
+        line = Line(
             _locations(geom),
+            **beside,
             color=stroke,
             weight=weight,
             opacity=status.opacity,
@@ -316,73 +340,54 @@ def _add_legs(
 
 
 def _add_hubs(
-    target: folium.Map | folium.FeatureGroup, hubs: pd.DataFrame, labels: dict[str, str] | None = None
+    target: folium.Map | folium.FeatureGroup, hubs: pd.DataFrame, labels: dict[str, HubLabel] | None = None
 ) -> None:
-    """Hub symbols; hubs in ``labels`` (id → ``left``/``right``) carry their name always, the others on hover."""
+    """Hub symbols; hubs in ``labels`` carry their name on the map (shown by rank where it fits, see
+    :mod:`maps.labels`), the others on hover."""
     labels = labels or {}
     for hub, geom in zip(hubs.itertuples(index=False), hubs.geometry, strict=True):
         kind = HubKind(hub.kind)
         px = HUB_STYLES[kind].size
-        side = labels.get(hub.hub_id)
-        if side is not None:
+        label = labels.get(hub.hub_id)
+        if label is not None:
             gap = px // 2 + 2
+            edge = f" cm-edge-{label.edge}" if label.edge else ""
             tooltip = folium.Tooltip(
                 esc(hub.name),
                 permanent=True,
-                direction=side,
-                offset=(gap if side == "right" else -gap, 0),
-                class_name="cm-label",
+                direction=label.side,
+                offset=(gap if label.side == "right" else -gap, 0),
+                class_name=f"cm-label cm-place cm-r-{label.rank}{edge}",
             )
         else:
             tooltip = folium.Tooltip(esc(hub.name))
+        end = " cm-end" if label is not None and label.end else ""
         folium.Marker(
             [round(geom.y, DISPLAY_DECIMALS), round(geom.x, DISPLAY_DECIMALS)],
             icon=folium.DivIcon(
-                html=hub_symbol(kind), icon_size=(px, px), icon_anchor=(px // 2, px // 2), class_name="cm-hub"
+                html=hub_symbol(kind),
+                icon_size=(px, px),
+                icon_anchor=(px // 2, px // 2),
+                class_name=f"cm-hub{end}",
             ),
             tooltip=tooltip,
             popup=folium.Popup(_hub_popup(hub), max_width=340),
         ).add_to(target)
 
 
-LABEL_MIN_GAP = 0.025
-"""Two hub names closer than this share of the map's extent would collide: only the first is written."""
+def _corridor_counts(hubs: pd.DataFrame) -> dict[str, int]:
+    """How many corridors each hub is in (the hubs layer's ``corridors`` cell, comma-separated ids)."""
+    if "corridors" not in hubs.columns:
+        return {}
+    cells = zip(hubs["hub_id"], hubs["corridors"], strict=True)
+    return {h: len([c for c in str(cs).split(",") if c]) for h, cs in cells}
 
 
-LABEL_MAX_CROWD = 5
-"""A hub with more hubs than this around it (within twice the gap) is not named: the knot needs zooming."""
-
-
-def _hub_labels(layers: Layers, ids: Iterable[str]) -> dict[str, str]:
-    """Which hubs to name on the map and on which side.
-
-    A route's first and last hubs are named on the side away from the route's
-    middle; other named hubs on the right. Names that would collide are dropped.
-    """
-    where = dict(zip(layers.hubs["hub_id"], layers.hubs.geometry, strict=True))
-    minx, _, maxx, _ = layers.legs.total_bounds if len(layers.legs) else layers.hubs.total_bounds
-    extent = max(float(np.ptp(layers.hubs.geometry.x)), float(np.ptp(layers.hubs.geometry.y)), 1.0)
-    ends = set(_route_ends(layers.legs))
-    middle = (minx + maxx) / 2
-    labels: dict[str, str] = {}
-    points = shapely.points(shapely.get_coordinates(layers.hubs.geometry))
-    for hub_id in dict.fromkeys(ids):
-        point = where[hub_id]
-        if any(point.distance(where[other]) < LABEL_MIN_GAP * extent for other in labels):
-            continue
-        if int((shapely.distance(points, point) < 2 * LABEL_MIN_GAP * extent).sum()) > LABEL_MAX_CROWD:
-            continue  # a knot of hubs: a name would hide the lines; zoom in, or hover
-        labels[hub_id] = "left" if hub_id in ends and point.x < middle else "right"
-    return labels
-
-
-def _route_ends(legs: pd.DataFrame) -> list[str]:
-    """The first and last hub of each corridor, in order, each once."""
-    ends: dict[str, None] = {}
-    for _, mine in legs.groupby("corridor_id", sort=False):
-        ends[mine["from_hub"].iloc[0]] = None
-        ends[mine["to_hub"].iloc[-1]] = None
-    return list(ends)
+def _hub_labels(layers: Layers, every: Layers | None = None) -> dict[str, HubLabel]:
+    """Every hub of ``layers`` named on the map, ranked by its role (:func:`maps.labels.hub_ranks`); ``every``
+    (the whole build) says how many corridors each hub is in."""
+    every = every or layers
+    return hub_ranks(layers.hubs, layers.legs, _corridor_counts(every.hubs), every.legs)
 
 
 class _Highlight(MacroElement):
@@ -454,7 +459,8 @@ class _LayerControl(folium.LayerControl):
 
 
 SHARED_CSS = Markup(
-    """
+    DECLUTTER_CSS
+    + """
     .leaflet-tooltip.cm-label { background: none; border: 0; box-shadow: none; padding: 0;
     font: 600 12px/1.2 system-ui, sans-serif; color: #1a1a1a;
     text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
@@ -502,7 +508,7 @@ class _Legend(MacroElement):
           })();
         </script>
         <style>
-          .cm-legend { position: absolute; z-index: 1000; bottom: 44px; left: 10px; background: rgba(255,255,255,.94);
+          .cm-legend { position: absolute; z-index: 1000; bottom: 54px; left: 10px; background: rgba(255,255,255,.94);
             padding: 7px 10px; border-radius: 5px; box-shadow: 0 1px 4px rgba(0,0,0,.35);
             font: 12px/1.5 system-ui, sans-serif; color: #222; max-width: 250px; }
           .cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; cursor: pointer; }
@@ -852,8 +858,6 @@ def _add_country_outlines(m: folium.Map, bounds: tuple[float, float, float, floa
 
 
 _SHORT_NAMES = {"RUS": "Russia", "SYR": "Syria", "MDA": "Moldova", "PRK": "North Korea", "KOR": "South Korea"}
-LABEL_MIN_SHARE = 0.03
-"""A country is named on the map when at least this share of the route's bounding box is that country."""
 
 
 def _short_name(iso3: str) -> str:
@@ -861,36 +865,61 @@ def _short_name(iso3: str) -> str:
     return str(_SHORT_NAMES.get(iso3) or getattr(country, "common_name", None) or getattr(country, "name", iso3))
 
 
-def _add_country_labels(m: folium.Map, layers: Layers, bounds: tuple[float, float, float, float]) -> None:
-    """Names of the large countries the route crosses, quiet and under the lines (the tiles have no labels)."""
+def _label_view(bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The box names are placed in: the route's bounds and a tenth more each side."""
     minx, miny, maxx, maxy = bounds
     dx, dy = max(maxx - minx, 2.0), max(maxy - miny, 2.0)
-    view = shapely.box(minx - dx / 10, miny - dy / 10, maxx + dx / 10, maxy + dy / 10)
-    keys, outlines = simplified_outlines(OUTLINE_TOLERANCE)
-    geoms = np.asarray(outlines, dtype=object)
-    crossed = shapely.intersects(geoms, shapely.union_all(np.asarray(layers.legs.geometry, dtype=object)))
-    crossed |= np.isin(np.asarray(keys), layers.hubs["country"].to_numpy())
-    pane = folium.map.CustomPane("cm-labels", z_index=380, pointer_events=False)
-    pane.add_to(m)
-    for iso3, geom in zip(np.asarray(keys)[crossed], geoms[crossed], strict=True):
-        part = shapely.intersection(geom, view)
-        if part.is_empty or part.area < LABEL_MIN_SHARE * view.area:
-            continue
-        biggest = max(getattr(part, "geoms", [part]), key=lambda g: g.area)
-        spot = shapely.ops.polylabel(biggest, tolerance=0.1)
-        name = esc(_short_name(str(iso3)))
+    return minx - dx / 10, miny - dy / 10, maxx + dx / 10, maxy + dy / 10
+
+
+def _add_places(m: folium.Map, places: Sequence[Place], rank: int) -> int:
+    """Country and sea names as quiet markers under the lines, ranked from ``rank`` on; returns the next rank."""
+    if not places:
+        return rank
+    panes = [c for c in m._children.values() if isinstance(c, folium.map.CustomPane)]
+    if not any(getattr(p, "name", "") == "cm-labels" for p in panes):
+        folium.map.CustomPane("cm-labels", z_index=380, pointer_events=False).add_to(m)
+    for place in places:
+        text = esc(place.name).replace("\n", "<br>")
+        lines = place.name.count("\n") + 1
+        css = "cm-country" if place.kind == "country" else "cm-sea"
         folium.Marker(
-            [round(spot.y, 3), round(spot.x, 3)],
+            [place.lat, place.lon],
             icon=folium.DivIcon(
-                html=f"<div class='cm-country'>{name}</div>",
-                icon_size=(180, 14),
-                icon_anchor=(90, 7),
-                class_name="cm-country-label",
+                html=f"<span class='{css}'>{text}</span>",
+                icon_size=(180, 14 * lines),
+                icon_anchor=(90, 7 * lines),
+                class_name=f"cm-place-icon cm-place cm-r-{rank} cm-z-{round(10 * place.minzoom)}",
             ),
             interactive=False,
             keyboard=False,
             pane="cm-labels",
         ).add_to(m)
+        rank += 1
+    return rank
+
+
+def _add_country_labels(
+    m: folium.Map, layers: Layers, bounds: tuple[float, float, float, float], *, rank: int = COUNTRY_RANK
+) -> int:
+    """Names of the countries the route crosses, largest first, each from the zoom where it fits, quiet and under
+    the lines (the tiles have no labels); returns the next rank."""
+    keys, outlines = simplified_outlines(OUTLINE_TOLERANCE)
+    crossed = set(layers.hubs["country"])
+    if "countries" in layers.legs.columns:  # the layers' own list of the countries along each leg
+        crossed |= {c for cell in layers.legs["countries"] for c in str(cell).split(",") if c}
+    elif len(layers.legs):
+        lines = np.asarray(layers.legs.geometry, dtype=object)
+        hit = shapely.STRtree(np.asarray(outlines, dtype=object)).query(lines, predicate="intersects")[1]
+        crossed |= {keys[i] for i in hit.tolist()}
+    names = {k: _short_name(k) for k in crossed}
+    places = countries_to_name(keys, outlines, crossed, _label_view(bounds), names)
+    return _add_places(m, places, rank)
+
+
+def _add_sea_labels(m: folium.Map, layers: Layers, *, rank: int) -> int:
+    """Names of the seas the route sails (:mod:`geo.seas`); returns the next rank."""
+    return _add_places(m, seas_to_name(layers.legs), rank)
 
 
 def _add_controls(
@@ -922,9 +951,9 @@ def _finish(
     minimap: bool = True,
     corridor_rows: Sequence[tuple[str, str, str]] = (),
 ) -> folium.Map:
-    """Direction layer, legend, attribution, layer control, outlines, view and controls.
+    """Direction layer, legend, attribution, layer control, outlines, place names, controls and the fitted view.
 
-    The overview names no countries (too busy) and starts with its minimap folded. ``as_of`` (the data's date,
+    The overview starts with its minimap folded. ``as_of`` (the data's date,
     never the build time) goes in the legend; ``minimap=False`` leaves the minimap out.
     """
     if drawn:  # arrows follow drawn polylines (the timeline draws GeoJSON layers: no arrows)
@@ -957,11 +986,12 @@ def _finish(
     outlines = None
     if bounds is not None:
         outlines = _add_country_outlines(m, bounds)
-        if not overview:
-            _add_country_labels(m, layers, bounds)
-        minx, miny, maxx, maxy = bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=FIT_PADDING)
+        _add_sea_labels(m, layers, rank=SEA_RANK)
+        _add_country_labels(m, layers, bounds, rank=COUNTRY_RANK)
     _add_controls(m, outlines if minimap else None, tiles, minimap_minimized=overview)
+    if bounds is not None:
+        FitView(bounds).add_to(m)  # last: it measures the controls
+    Declutter().add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)  # a folium.Map always sits in a Figure
     root.header.add_child(Element(f"<title>{esc(title)}</title>"))
@@ -992,8 +1022,7 @@ def corridor_map(
                 drawn += _add_legs(group, legs, hub_names)
                 group.add_to(m)
     hubs = folium.FeatureGroup(name="Hubs")
-    ports = mine.hubs.loc[mine.hubs["kind"].isin([str(HubKind.SEA_PORT), str(HubKind.DRY_PORT)]), "hub_id"]
-    _add_hubs(hubs, mine.hubs, _hub_labels(mine, [*_route_ends(mine.legs), *ports]))
+    _add_hubs(hubs, mine.hubs, _hub_labels(mine, layers))
     hubs.add_to(m)
     return _finish(m, mine, name, drawn, tile_layer, as_of=as_of, minimap=minimap)
 
@@ -1011,18 +1040,20 @@ def overview_map(
     hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
     corridor_names = dict(zip(layers.corridors["corridor_id"], layers.corridors["name"], strict=True))
     m, tile_layer = _base_map(tiles)
-    colors = corridor_colors(list(layers.corridors["corridor_id"]))
+    order = list(layers.corridors["corridor_id"])
+    colors = corridor_colors(order)
+    offsets = pd.Series(
+        leg_offsets(list(layers.legs["corridor_id"]), _display_lines(layers.legs.geometry), order),
+        index=layers.legs.index,
+    )  # shared track: the corridors side by side
     drawn, rows = [], []
     for corridor in layers.corridors.itertuples(index=False):
         color = colors[corridor.corridor_id]
         sample = _line_sample(color, 4.0, None)
         group = folium.FeatureGroup(name=f"{sample} {esc(corridor.name)}", show=True)
+        mine = layers.legs["corridor_id"] == corridor.corridor_id
         drawn += _add_legs(
-            group,
-            layers.legs[layers.legs["corridor_id"] == corridor.corridor_id],
-            hub_names,
-            corridor_names,
-            color=color,
+            group, layers.legs[mine], hub_names, corridor_names, color=color, offsets=list(offsets[mine])
         )
         group.add_to(m)
         row = corridor._asdict()
@@ -1032,7 +1063,7 @@ def overview_map(
         )
         rows.append((sample, f"{corridor.name}" + (f" · {short}" if short else ""), str(corridor.corridor_id)))
     hubs = folium.FeatureGroup(name="Hubs")
-    _add_hubs(hubs, layers.hubs, _hub_labels(layers, _route_ends(layers.legs)))
+    _add_hubs(hubs, layers.hubs, _hub_labels(layers))
     hubs.add_to(m)
     return _finish(
         m, layers, title, drawn, tile_layer, overview=True, collapsed=True, subtitle=subtitle, as_of=as_of,
@@ -1093,6 +1124,7 @@ _ASSET_CLASSES: tuple[type[JSCSSMixin], ...] = (
     _MiniMap,
     _Direction,
     _Outlines,
+    plugins.PolyLineOffset,
 )
 _SCRIPT_TAG = re.compile(r'<script src="(?P<url>https?://[^"]+)"></script>')
 _CSS_TAG = re.compile(r'<link rel="stylesheet" href="(?P<url>https?://[^"]+)"\s*/?>')

@@ -41,7 +41,7 @@ from geo.errors import OptionError
 from geo.model import HubKind, Mode, Status
 from layers.frames import Layers
 from layers.style import HUB_OUTLINE, HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES, corridor_colors
-from maps.render import BORDER, LAND, WATER, _hub_labels, _route_ends, corridor_figures_line
+from maps.render import BORDER, LAND, WATER, _hub_labels, corridor_figures_line
 
 try:
     import matplotlib
@@ -599,9 +599,28 @@ def corridor_picture(layers: Layers, corridor_id: str, *, as_of: str = "") -> Fi
         title=str(row["name"]),
         subtitle=corridor_figures_line(row),
         as_of=as_of,
-        labels=_hub_labels(mine, [*_route_ends(mine.legs), *ports]),  # the names the interactive map writes
+        labels=_picture_labels(mine, ports),  # the names the interactive map ranks first
         color_of=lambda leg: MODE_STYLES[Mode(leg.mode)].color,
     )
+
+
+NAME_MIN_GAP = 0.035
+"""A still picture names a hub only this far (a share of the hubs' extent) from every hub already named: it has
+no zoom to reveal the rest, so a knot of hubs keeps only its first-ranked name."""
+
+
+def _picture_labels(layers: Layers, also: Iterable[str] = ()) -> dict[str, str]:
+    """The hubs a picture names (id → side): the routes' ends, then the hubs in ``also``, in the interactive map's
+    rank order (:func:`maps.render._hub_labels`), each at least :data:`NAME_MIN_GAP` from those named before."""
+    ranked = _hub_labels(layers)
+    wanted = {h for h, label in ranked.items() if label.end} | set(also)
+    where = dict(zip(layers.hubs["hub_id"], layers.hubs.geometry, strict=True))
+    extent = max(float(np.ptp(layers.hubs.geometry.x)), float(np.ptp(layers.hubs.geometry.y)), 1.0)
+    named: dict[str, str] = {}
+    for hub_id in sorted(wanted & set(ranked), key=lambda h: (ranked[h].rank, h)):
+        if all(where[hub_id].distance(where[other]) >= NAME_MIN_GAP * extent for other in named):
+            named[hub_id] = ranked[hub_id].side
+    return named
 
 
 def overview_picture(
@@ -623,7 +642,7 @@ def overview_picture(
         title=title,
         subtitle=subtitle,
         as_of=as_of,
-        labels=_hub_labels(layers, _route_ends(layers.legs)),
+        labels=_picture_labels(layers),
         color_of=lambda leg: colors[leg.corridor_id],
         corridor_rows=rows,
     )

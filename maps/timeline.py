@@ -59,7 +59,6 @@ from maps.render import (
     _hub_labels,
     _km,
     _line_sample,
-    _route_ends,
     _rows,
     _source_html,
     _sources_html,
@@ -470,7 +469,7 @@ def timeline_map(
     not_yet.add_to(m)
     open_now.add_to(m)
     hubs = folium.FeatureGroup(name="Hubs")
-    _add_hubs(hubs, layers.hubs, _hub_labels(layers, _route_ends(layers.legs)))
+    _add_hubs(hubs, layers.hubs, _hub_labels(layers))
     hubs.add_to(m)
     labels = {now: _now_label(as_of), **{y: _year_label(y) for y in range(first, last + 1)}}
     _YearSlider(positions, labels).add_timelines(not_yet, open_now).add_to(m)

@@ -265,3 +265,123 @@ def test_the_overview_gives_each_corridor_its_colour_and_hover_picks_one_out(ses
     assert all(len(v) == 1 for v in colours.values())  # one colour per corridor, whatever the mode
     assert len({v[0] for v in colours.values()}) == len(colours)  # and no two alike
     assert faded and "cm-c-northern-route" not in faded
+
+
+SIZES = [(390, 844), (700, 450), (1280, 800)]
+VIEW_JS = """() => {
+  const frame = document.querySelector('.folium-map').getBoundingClientRect();
+  const box = r => ({x: r.left, y: r.top, width: r.width, height: r.height});
+  const legs = [...document.querySelectorAll('.folium-map > .leaflet-map-pane path.cm-leg')].map(p => box(p.getBoundingClientRect()));
+  const ends = [...document.querySelectorAll('.cm-hub.cm-end')].map(e => box(e.getBoundingClientRect()));
+  const labels = [...document.querySelectorAll('.cm-place:not(.cm-hidden)')].map(e => {
+    const t = e.classList.contains('cm-place-icon') ? e.firstElementChild : e;
+    return {text: t.innerText.replace(/\\s+/g, ' ').trim(), ...box(t.getBoundingClientRect())};
+  });
+  const controls = {};
+  document.querySelectorAll('.folium-map .leaflet-control-container .leaflet-control, .cm-legend').forEach((c, i) => {
+    const r = c.getBoundingClientRect();
+    if (r.width && r.height && getComputedStyle(c).display !== 'none') {
+      controls[(c.className.match(/leaflet-control-[a-z]+|cm-legend/) || ['control'])[0] + '#' + i] = box(r);
+    }
+  });
+  return {frame: box(frame), legs, ends, labels, controls, viewport: [innerWidth, innerHeight]};
+}"""
+STORY = {  # the places each map's story names, that the map must show at desktop size
+    "baku-tbilisi-kars": ["Tbilisi", "Akhalkalaki", "GEORGIA", "AZERBAIJAN"],
+    "instc-west": ["Tehran", "Baku"],
+    "instc-caspian": ["Tehran", "Caspian Sea"],
+    "middle-corridor-black-sea": ["Poti", "Black Sea", "Tbilisi"],
+    "zangezur": ["Nakhchivan", "Meghri", "Julfa", "Horadiz", "ARMENIA", "AZERBAIJAN"],
+    "overview": ["Mediterranean Sea", "Red Sea", "Tehran"],  # the Caspian is named from zoom 4 on
+    "middle-corridor": ["Tbilisi", "Kars"],
+}
+
+
+def _inside(inner, outer, slack=1.0):
+    return (
+        inner["x"] >= outer["x"] - slack
+        and inner["y"] >= outer["y"] - slack
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack
+    )
+
+
+SMALL_TOO = ("overview", "middle-corridor", "zangezur", "baku-tbilisi-kars")
+
+
+@pytest.mark.parametrize(
+    ("page_id", "width", "height"),
+    [(p, w, h) for p in STORY for w, h in SIZES if w == 1280 or p in SMALL_TOO],
+)
+def test_every_size_fits_the_whole_route_clear_of_the_controls_and_names_the_story(
+    session, built, page_id, width, height
+):
+    res = session.open(
+        f"maps/{page_id}.html",
+        root=built.out,
+        screenshot=ARTIFACTS / f"{page_id}-fit-{width}x{height}.png",
+        actions=lambda page: page.evaluate(VIEW_JS),
+        width=width,
+        height=height,
+    )
+    res.assert_clean()
+    seen = res.evaluate
+    mine = built.layers if page_id == "overview" else built.layers.for_corridor(page_id)
+    assert len(seen["legs"]) == len(mine.legs)
+    outside = [leg for leg in seen["legs"] if not _inside(leg, seen["frame"])]
+    assert not outside, outside  # the whole route is in view
+    controls = seen["controls"]
+    names = list(controls)
+    for i, a in enumerate(names):  # no control overlaps another
+        for b in names[i + 1 :]:
+            assert not _overlap(controls[a], controls[b]), (a, b, controls[a], controls[b])
+    for end in seen["ends"]:  # nor a route's end
+        assert not any(_overlap(end, c) for c in controls.values()), (end, controls)
+    legend = next(v for k, v in controls.items() if k.startswith("cm-legend"))
+    if width < 720 or height < 520:
+        assert legend["width"] * legend["height"] <= 0.2 * width * height
+    labels = seen["labels"]
+    for i, a in enumerate(labels):  # the names shown do not overlap each other
+        assert _inside(a, seen["frame"]), a
+        for b in labels[i + 1 :]:
+            assert not _overlap(a, b), (a, b)
+    shown = {label["text"] for label in labels}
+    assert shown, "no place named"
+    if width == 1280:
+        missing = [name for name in STORY[page_id] if name not in shown]
+        assert not missing, (missing, sorted(shown))
+
+
+def test_shared_legs_are_drawn_side_by_side(session, built):
+    def act(page):
+        page.evaluate(
+            "() => window[document.querySelector('.folium-map').id].setView([41.0, 46.5], 7, {animate: false})"
+        )
+        page.wait_for_timeout(300)
+        return page.evaluate(
+            """() => {
+              const map = window[document.querySelector('.folium-map').id];
+              const out = {};
+              map.eachLayer(l => {
+                const cls = (l.options && l.options.className) || '';
+                const pop = l.getPopup && l.getPopup();
+                const text = pop ? (pop.getContent().textContent || String(pop.getContent())) : '';
+                if (cls.includes('cm-leg') && text.includes('Port of Baku (Alat) → Tbilisi') && l._parts.length) {
+                  const c = cls.match(/cm-c-([a-z0-9-]+)/)[1];
+                  out[c] = {offset: l.options.offset || 0, first: [l._parts[0][0].x, l._parts[0][0].y]};
+                }
+              });
+              return out;
+            }"""
+        )
+
+    res = session.open(
+        "maps/overview.html", root=built.out, actions=act, screenshot=ARTIFACTS / "overview-caucasus.png"
+    )
+    res.assert_clean()
+    legs = res.evaluate
+    assert {"middle-corridor", "middle-corridor-black-sea"} <= set(legs), legs
+    a, b = legs["middle-corridor"], legs["middle-corridor-black-sea"]
+    assert a["offset"] != b["offset"]
+    gap = ((a["first"][0] - b["first"][0]) ** 2 + (a["first"][1] - b["first"][1]) ** 2) ** 0.5
+    assert gap >= 3, legs  # pixels apart on the screen, not on top of each other

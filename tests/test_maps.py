@@ -36,7 +36,7 @@ def test_corridor_map(mini_layers):
     assert html.count("L.polyline(") == 3 + approximate  # each approximate leg over its band
     assert html.count('"className": "cm-band') == approximate and '"interactive": false' in html
     assert "Approximate alignment (not surveyed track)" in html
-    assert html.count('"className": "cm-hub"') == 4
+    assert html.count('"className": "cm-hub') == 4 and html.count('"className": "cm-hub cm-end"') == 2
     assert "cm-legend" in html and "Ferry" in html and "Planned" in html and "Sea port" in html
     assert "L.control.layers" in html
     assert "fitBounds" in html
@@ -246,3 +246,67 @@ def test_a_catalog_date_must_be_a_date(tmp_path):
     bad.write_text('as_of = "last year"\n[corridors]\n', encoding="utf-8")
     with pytest.raises(CatalogError, match=r"c\.toml: field 'as_of' = 'last year': give the data's date as"):
         load_catalog([bad])
+
+
+def test_legs_on_shared_track_get_offsets_centred_and_on_one_side_whatever_their_direction():
+    from maps.bundles import BUNDLE_SPACING, leg_offsets
+
+    track = shapely.LineString([(40, 40), (41, 40.5), (42, 40)])
+    back = shapely.reverse(track)
+    alone = shapely.LineString([(50, 50), (51, 51)])
+    two = leg_offsets(["a", "b", "a"], [track, track, alone], ["a", "b"])
+    assert two == [-BUNDLE_SPACING / 2, BUNDLE_SPACING / 2, 0.0]
+    three = leg_offsets(["c", "a", "b"], [track, track, back], ["a", "b", "c"])
+    # a at -spacing, b (drawn the other way) mirrored, c at +spacing: three parallel lines
+    assert three[1] == -BUNDLE_SPACING and three[0] == BUNDLE_SPACING and three[2] == 0.0
+    assert leg_offsets(["a", "b"], [track, alone], ["a", "b"]) == [0.0, 0.0]
+
+
+def test_the_overview_draws_shared_legs_beside_each_other(mini_layers):
+    from maps.bundles import leg_offsets
+    from maps.render import _display_lines
+
+    html = render_html(overview_map(mini_layers, tiles=None))
+    lines = _display_lines(mini_layers.legs.geometry)
+    shared = any(leg_offsets(list(mini_layers.legs["corridor_id"]), lines, list(mini_layers.corridors["corridor_id"])))
+    assert ("leaflet.polylineoffset" in html) == shared
+    assert any("polylineoffset" in u for u in asset_urls())  # --assets must hold the plugin
+
+
+def test_hub_ranks_put_ends_first_then_ports_and_a_countrys_only_hub():
+    import geopandas as gpd
+    import pandas as pd
+
+    from maps.labels import MAJOR_RANK, MINOR_RANK, hub_ranks
+
+    hubs = gpd.GeoDataFrame(
+        {
+            "hub_id": ["a", "j", "p", "m", "z"],
+            "kind": ["city", "rail_junction", "sea_port", "rail_junction", "city"],
+            "country": ["AAA", "AAA", "AAA", "ARM", "AAA"],
+        },
+        geometry=gpd.points_from_xy([0, 1, 2, 3, 4], [0, 0, 0, 0, 0]),
+    )
+    legs = pd.DataFrame({"corridor_id": ["c"] * 4, "from_hub": ["a", "j", "p", "m"], "to_hub": ["j", "p", "m", "z"]})
+    legs = gpd.GeoDataFrame(legs, geometry=[shapely.LineString([(i, 0), (i + 1, 0)]) for i in range(4)])
+    ranks = hub_ranks(hubs, legs, {})
+    assert ranks["a"].rank < MAJOR_RANK and ranks["z"].rank < MAJOR_RANK  # the ends
+    assert ranks["a"].side == "left" and ranks["z"].side == "right" and ranks["a"].edge == "w"
+    assert MAJOR_RANK <= ranks["p"].rank < MINOR_RANK  # a port
+    assert MAJOR_RANK <= ranks["m"].rank < MINOR_RANK  # Armenia's one hub
+    assert ranks["j"].rank >= MINOR_RANK  # a junction of one corridor
+    # where corridors meet or part (legs of the catalog to three other hubs), a junction is named like a port
+    every = pd.DataFrame({"from_hub": ["a", "j", "j"], "to_hub": ["j", "p", "x"]})
+    assert MAJOR_RANK <= hub_ranks(hubs, legs, {}, every)["j"].rank < MINOR_RANK
+
+
+def test_places_are_named_from_the_zoom_where_they_fit(mini_layers):
+    from maps.labels import fit_zoom, seas_to_name
+
+    assert fit_zoom(40.0, "Kazakhstan") < fit_zoom(3.0, "Armenia") < fit_zoom(0.5, "Armenia")
+    ferry = mini_layers.legs.iloc[:1].assign(mode="ferry", geometry=[shapely.LineString([(50.0, 43.0), (49.5, 40.5)])])
+    assert [p.name for p in seas_to_name(ferry)] == ["Caspian\nSea"]
+    assert seas_to_name(ferry.assign(mode="rail")) == []
+    html = render_html(corridor_map(mini_layers, mini_layers.corridors["corridor_id"].iloc[0], tiles=None))
+    assert "cm-place cm-r-" in html and "cm-z-" in html  # named hubs and countries, ranked, for the declutter
+    assert "paddingTopLeft" in html  # the view is fitted in the page, around the controls
