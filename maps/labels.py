@@ -27,6 +27,7 @@ import shapely
 import shapely.ops
 from branca.element import MacroElement
 from folium.template import Template
+from markupsafe import Markup
 
 from geo.model import HubKind, Mode
 from geo.seas import seas
@@ -220,6 +221,88 @@ def seas_to_name(legs: pd.DataFrame) -> list[Place]:
     return out
 
 
+DECLUTTER_JS = """function (map) {
+var box = map.getContainer();
+var GAP = 2;
+function num(el, re, fallback) { var m = re.exec(el.className); return m ? +m[1] : fallback; }
+function rectOf(el) {
+    var inner = el.classList.contains("cm-place-icon") && el.firstElementChild;
+    return (inner || el).getBoundingClientRect();
+}
+function hits(r, list) {
+    for (var i = 0; i < list.length; i++) {
+        var b = list[i];
+        if (r.left < b.right + GAP && b.left < r.right + GAP &&
+            r.top < b.bottom + GAP && b.top < r.bottom + GAP) { return true; }
+    }
+    return false;
+}
+function setSide(tip, side) {
+    if (tip.options.direction === side) { return; }
+    var o = L.point(tip.options.offset || [0, 0]), d = Math.max(Math.abs(o.x), Math.abs(o.y));
+    tip.options.direction = side;
+    tip.options.offset = {left: [-d, 0], right: [d, 0], top: [0, -d], bottom: [0, d]}[side];
+    tip.update();
+}
+function run() {
+    var zoom = map.getZoom(), frame = box.getBoundingClientRect();
+    var taken = [];
+    var blocks = [].slice.call(box.querySelectorAll(".leaflet-control"))
+        .concat([].slice.call(document.querySelectorAll(".cm-legend")));
+    blocks.forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        if (r.width && r.height && getComputedStyle(c).visibility !== "hidden") { taken.push(r); }
+    });
+    var items = [];
+    map.eachLayer(function (layer) {
+        var tip = layer.getTooltip && layer.getTooltip();
+        var el = tip && tip.options.permanent && tip._container;
+        if (el && el.classList.contains("cm-place")) {
+            if (!tip._cmSide) {
+                tip._cmSide = tip.options.direction;
+                layer.on("mouseover", function () { el.classList.add("cm-peek"); });
+                layer.on("mouseout", function () { el.classList.remove("cm-peek"); });
+            }
+            items.push({el: el, tip: tip});
+        }
+    });
+    box.querySelectorAll(".cm-place-icon").forEach(function (el) { items.push({el: el}); });
+    items.forEach(function (it) {
+        it.rank = num(it.el, /cm-r-(\\d+)/, 1e9);
+        it.minzoom = num(it.el, /cm-z-(\\d+)/, -10) / 10;
+    });
+    items.sort(function (a, b) { return a.rank - b.rank; });
+    items.forEach(function (it) {
+        var shown = false;
+        if (zoom >= it.minzoom - 1e-9) {
+            var sides = !it.tip ? [null] :
+                [it.tip._cmSide, it.tip._cmSide === "left" ? "right" : "left", "top", "bottom"];
+            for (var k = 0; k < sides.length && !shown; k++) {
+                if (it.tip) { setSide(it.tip, sides[k]); }
+                var r = rectOf(it.el);
+                var inside = r.left >= frame.left && r.right <= frame.right && r.top >= frame.top &&
+                    r.bottom <= frame.bottom;
+                if (inside && !hits(r, taken)) { taken.push(r); shown = true; }
+            }
+            if (!shown && it.tip) { setSide(it.tip, it.tip._cmSide); }
+        }
+        it.el.classList.toggle("cm-hidden", !shown);
+    });
+}
+var queued = false;
+function later() {
+    if (queued) { return; }
+    queued = true;
+    window.requestAnimationFrame(function () { queued = false; run(); });
+}
+map.on("zoomend moveend resize overlayadd overlayremove", later);
+later();
+}
+"""
+"""The page script of :class:`Declutter`, as a function: the build's shared script defines it once as
+``window.cmDeclutter`` (:func:`maps.render.page_script`); a page on its own carries it inline."""
+
+
 class Declutter(MacroElement):
     """Shows the place labels in rank order, hiding those that would overlap a name already shown, a control or the
     map's edge, and those below their zoom; a hub's name that is hidden shows while its symbol is hovered.
@@ -232,84 +315,8 @@ class Declutter(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var box = map.getContainer();
-            var GAP = 2;
-            function num(el, re, fallback) { var m = re.exec(el.className); return m ? +m[1] : fallback; }
-            function rectOf(el) {
-                var inner = el.classList.contains("cm-place-icon") && el.firstElementChild;
-                return (inner || el).getBoundingClientRect();
-            }
-            function hits(r, list) {
-                for (var i = 0; i < list.length; i++) {
-                    var b = list[i];
-                    if (r.left < b.right + GAP && b.left < r.right + GAP &&
-                        r.top < b.bottom + GAP && b.top < r.bottom + GAP) { return true; }
-                }
-                return false;
-            }
-            function setSide(tip, side) {
-                if (tip.options.direction === side) { return; }
-                var o = L.point(tip.options.offset || [0, 0]), d = Math.max(Math.abs(o.x), Math.abs(o.y));
-                tip.options.direction = side;
-                tip.options.offset = {left: [-d, 0], right: [d, 0], top: [0, -d], bottom: [0, d]}[side];
-                tip.update();
-            }
-            function run() {
-                var zoom = map.getZoom(), frame = box.getBoundingClientRect();
-                var taken = [];
-                var blocks = [].slice.call(box.querySelectorAll(".leaflet-control"))
-                    .concat([].slice.call(document.querySelectorAll(".cm-legend")));
-                blocks.forEach(function (c) {
-                    var r = c.getBoundingClientRect();
-                    if (r.width && r.height && getComputedStyle(c).visibility !== "hidden") { taken.push(r); }
-                });
-                var items = [];
-                map.eachLayer(function (layer) {
-                    var tip = layer.getTooltip && layer.getTooltip();
-                    var el = tip && tip.options.permanent && tip._container;
-                    if (el && el.classList.contains("cm-place")) {
-                        if (!tip._cmSide) {
-                            tip._cmSide = tip.options.direction;
-                            layer.on("mouseover", function () { el.classList.add("cm-peek"); });
-                            layer.on("mouseout", function () { el.classList.remove("cm-peek"); });
-                        }
-                        items.push({el: el, tip: tip});
-                    }
-                });
-                box.querySelectorAll(".cm-place-icon").forEach(function (el) { items.push({el: el}); });
-                items.forEach(function (it) {
-                    it.rank = num(it.el, /cm-r-(\\d+)/, 1e9);
-                    it.minzoom = num(it.el, /cm-z-(\\d+)/, -10) / 10;
-                });
-                items.sort(function (a, b) { return a.rank - b.rank; });
-                items.forEach(function (it) {
-                    var shown = false;
-                    if (zoom >= it.minzoom - 1e-9) {
-                        var sides = !it.tip ? [null] :
-                            [it.tip._cmSide, it.tip._cmSide === "left" ? "right" : "left", "top", "bottom"];
-                        for (var k = 0; k < sides.length && !shown; k++) {
-                            if (it.tip) { setSide(it.tip, sides[k]); }
-                            var r = rectOf(it.el);
-                            var inside = r.left >= frame.left && r.right <= frame.right && r.top >= frame.top &&
-                                r.bottom <= frame.bottom;
-                            if (inside && !hits(r, taken)) { taken.push(r); shown = true; }
-                        }
-                        if (!shown && it.tip) { setSide(it.tip, it.tip._cmSide); }
-                    }
-                    it.el.classList.toggle("cm-hidden", !shown);
-                });
-            }
-            var queued = false;
-            function later() {
-                if (queued) { return; }
-                queued = true;
-                window.requestAnimationFrame(function () { queued = false; run(); });
-            }
-            map.on("zoomend moveend resize overlayadd overlayremove", later);
-            later();
-        })();
+        {% if this.shared %}cmDeclutter({{ this._parent.get_name() }});
+        {% else %}({{ this.js }})({{ this._parent.get_name() }});{% endif %}
         {% endmacro %}
         """
     )
@@ -317,6 +324,9 @@ class Declutter(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "Declutter"
+        self.shared = False
+        """True while a build renders the page: the function comes from the build's shared script."""
+        self.js = Markup(DECLUTTER_JS)
 
 
 DECLUTTER_CSS = """

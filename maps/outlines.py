@@ -165,6 +165,14 @@ class SharedOutlines:
     folder: str = "shared"
     """The shared folder's address relative to the pages."""
     boxes: dict[float, list[Box]] = field(default_factory=dict)
+    shared: dict[str, str] = field(default_factory=dict)
+    """Other files the pages share (their stylesheet): name → text."""
+
+    def share(self, name: str, text: str) -> str:
+        """A page uses this file (the same text on every page): the address to load it from."""
+        if self.shared.setdefault(name, text) != text:
+            raise ValueError(f"shared file {name}: two pages of one build want different texts")
+        return f"{self.folder}/{name}"
 
     def src(self, tolerance: float, box: Box) -> str:
         """A page draws the outlines of this level within this box: the address of the file to load."""
@@ -173,7 +181,8 @@ class SharedOutlines:
 
     def files(self) -> dict[str, str]:
         """File name → text: per level asked for, the countries within the box around every page's box."""
-        return {
+        files = {
             outlines_file(t): outlines_script({level_key(t): outline_topology(t, _union(b))})
             for t, b in sorted(self.boxes.items())
         }
+        return {**files, **dict(sorted(self.shared.items()))}

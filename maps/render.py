@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import branca.element
 import folium
@@ -56,6 +56,7 @@ from maps.defaults import DEFAULT_TILES
 from maps.labels import (
     COUNTRY_RANK,
     DECLUTTER_CSS,
+    DECLUTTER_JS,
     SEA_RANK,
     Declutter,
     HubLabel,
@@ -65,7 +66,7 @@ from maps.labels import (
     seas_to_name,
 )
 from maps.outlines import GLOBAL_NAME, TOPOJSON_CLIENT_URL, SharedOutlines, level_key, outline_topology, outlines_script
-from maps.view import FitView
+from maps.view import FIT_VIEW_JS, FitView
 
 __all__ = [
     "DEFAULT_TILES",
@@ -365,10 +366,10 @@ def _add_hubs(
         folium.Marker(
             [round(geom.y, DISPLAY_DECIMALS), round(geom.x, DISPLAY_DECIMALS)],
             icon=folium.DivIcon(
-                html=hub_symbol(kind),
+                html="",
                 icon_size=(px, px),
                 icon_anchor=(px // 2, px // 2),
-                class_name=f"cm-hub{end}",
+                class_name=f"cm-hub{end} cm-k-{kind}",
             ),
             tooltip=tooltip,
             popup=folium.Popup(_hub_popup(hub), max_width=340),
@@ -474,6 +475,50 @@ SHARED_CSS = Markup(
 """The CSS every map page shares (hub labels, attribution, country names): the corridor maps and the flow map."""
 
 
+_LEGEND_CSS = """
+.cm-legend { position: absolute; z-index: 1000; bottom: 54px; left: 10px; background: rgba(255,255,255,.94);
+  padding: 7px 10px; border-radius: 5px; box-shadow: 0 1px 4px rgba(0,0,0,.35);
+  font: 12px/1.5 system-ui, sans-serif; color: #222; max-width: 250px; }
+.cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; cursor: pointer; }
+details.cm-legend-box:not([open]) > summary { margin-bottom: 0; }
+details.cm-legend-box[open] { max-height: calc(100vh - 230px); overflow-y: auto; }
+@media (max-width: 719px), (max-height: 519px) {
+  .cm-legend { top: 10px; bottom: auto; left: 54px; max-width: calc(100vw - 140px); }
+  .leaflet-control-minimap { display: none !important; }
+  .leaflet-container .leaflet-control-attribution { font-size: 9px; line-height: 1.25; }
+}
+.cm-legend-gap { height: 4px; }
+.cm-legend-figures { color: #333; font-size: 11.5px; margin: -2px 0 4px; }
+.cm-legend-corridor { cursor: default; line-height: 1.35; margin: 1px 0; }
+.cm-focus path.cm-leg:not(.cm-on), .cm-focus path.cm-band:not(.cm-on) { opacity: 0.12; }
+.cm-focus path.cm-leg.cm-on { stroke-width: 6px; }
+.cm-legend-note { color: #666; font-size: 11px; margin-top: 4px; }
+details.cm-about { margin-top: 4px; font-size: 11.5px; }
+details.cm-about summary { cursor: pointer; color: #0b5cad; }
+details.cm-about[open] { max-height: 45vh; overflow-y: auto; }
+details.cm-about p { margin: 4px 0; }
+.cm-legend svg, .leaflet-control-layers svg.cm-sample { vertical-align: middle; }
+.cm-sym { display: inline-block; width: 30px; text-align: center; }
+.cm-hub svg { display: block; }
+.leaflet-interactive:focus, .leaflet-marker-icon:focus { outline: none; }
+.folium-map, .leaflet-control-minimap { background: __WATER__; }
+.leaflet-control-layers-overlays label { font: 12px/1.6 system-ui, sans-serif; }
+.cm-pop { max-height: 320px; overflow-y: auto; font: 12px/1.45 system-ui, sans-serif; }
+.cm-pop b { font-size: 13px; }
+.cm-sub { color: #555; margin: 1px 0 3px; }
+ul.cm-factlist { margin: 4px 0; padding-left: 16px; }
+ul.cm-factlist li { margin-bottom: 3px; }
+.cm-src, .cm-pop small { color: #666; font-size: 11px; }
+p.cm-notes { margin: 4px 0; color: #333; }
+table.cm-facts { border-collapse: collapse; margin-top: 4px; font-size: 12px; }
+table.cm-facts th { text-align: left; padding: 1px 8px 1px 0; vertical-align: top;
+  color: #555; font-weight: 500; white-space: nowrap; }
+table.cm-facts td { padding: 1px 0; }
+.cm-pop a { color: #0b5cad; }
+"""
+"""The corridor maps' own CSS (legend, popups, labels); with :data:`SHARED_CSS`, one stylesheet a build shares."""
+
+
 class _Legend(MacroElement):
     """A fixed legend box drawn from the style tables, and the page's own CSS."""
 
@@ -507,48 +552,9 @@ class _Legend(MacroElement):
             }
           })();
         </script>
-        <style>
-          .cm-legend { position: absolute; z-index: 1000; bottom: 54px; left: 10px; background: rgba(255,255,255,.94);
-            padding: 7px 10px; border-radius: 5px; box-shadow: 0 1px 4px rgba(0,0,0,.35);
-            font: 12px/1.5 system-ui, sans-serif; color: #222; max-width: 250px; }
-          .cm-legend-title { font-weight: 650; font-size: 13px; line-height: 1.3; margin-bottom: 4px; cursor: pointer; }
-          details.cm-legend-box:not([open]) > summary { margin-bottom: 0; }
-          details.cm-legend-box[open] { max-height: calc(100vh - 230px); overflow-y: auto; }
-          @media (max-width: 719px), (max-height: 519px) {
-            .cm-legend { top: 10px; bottom: auto; left: 54px; max-width: calc(100vw - 140px); }
-            .leaflet-control-minimap { display: none !important; }
-            .leaflet-control-attribution { font-size: 9px; line-height: 1.25; }
-          }
-          .cm-legend-gap { height: 4px; }
-          .cm-legend-figures { color: #333; font-size: 11.5px; margin: -2px 0 4px; }
-          .cm-legend-corridor { cursor: default; line-height: 1.35; margin: 1px 0; }
-          .cm-focus path.cm-leg:not(.cm-on), .cm-focus path.cm-band:not(.cm-on) { opacity: 0.12; }
-          .cm-focus path.cm-leg.cm-on { stroke-width: 6px; }
-          .cm-legend-note { color: #666; font-size: 11px; margin-top: 4px; }
-          details.cm-about { margin-top: 4px; font-size: 11.5px; }
-          details.cm-about summary { cursor: pointer; color: #0b5cad; }
-          details.cm-about[open] { max-height: 45vh; overflow-y: auto; }
-          details.cm-about p { margin: 4px 0; }
-          .cm-legend svg, .leaflet-control-layers svg.cm-sample { vertical-align: middle; }
-          .cm-sym { display: inline-block; width: 30px; text-align: center; }
-          .cm-hub svg { display: block; }
-          .leaflet-interactive:focus, .leaflet-marker-icon:focus { outline: none; }
-          .folium-map, .leaflet-control-minimap { background: {{ this.water }}; }
-          .leaflet-control-layers-overlays label { font: 12px/1.6 system-ui, sans-serif; }
-          .cm-pop { max-height: 320px; overflow-y: auto; font: 12px/1.45 system-ui, sans-serif; }
-          .cm-pop b { font-size: 13px; }
-          .cm-sub { color: #555; margin: 1px 0 3px; }
-          ul.cm-factlist { margin: 4px 0; padding-left: 16px; }
-          ul.cm-factlist li { margin-bottom: 3px; }
-          .cm-src, .cm-pop small { color: #666; font-size: 11px; }
-          p.cm-notes { margin: 4px 0; color: #333; }
-          table.cm-facts { border-collapse: collapse; margin-top: 4px; font-size: 12px; }
-          table.cm-facts th { text-align: left; padding: 1px 8px 1px 0; vertical-align: top;
-            color: #555; font-weight: 500; white-space: nowrap; }
-          table.cm-facts td { padding: 1px 0; }
-          .cm-pop a { color: #0b5cad; }
-          {{ this.shared_css }}
-        </style>
+        {% if this.js_href %}<script src="{{ this.js_href }}"></script>{% endif %}
+        {% if this.css_href %}<link rel="stylesheet" href="{{ this.css_href }}">
+        {% else %}<style>{{ this.css }}</style>{% endif %}
         {% endmacro %}
         """
     )
@@ -573,8 +579,11 @@ class _Legend(MacroElement):
         self.figures = esc(figures)
         self.as_of = esc(as_of)
         self.about = Markup(about)  # built from escaped parts by the caller
-        self.water = WATER
-        self.shared_css = SHARED_CSS
+        self.css = Markup(page_css())
+        self.css_href: str | None = None
+        self.js_href: str | None = None
+        """The build's shared script (:func:`page_script`), set with ``css_href``."""
+        """The build's shared stylesheet, set while a build renders the page (:func:`render_html`); else inline."""
         modes, statuses, kinds = (set() if self.corridors else set(modes)), set(statuses), set(kinds)
         self.modes = [
             (Markup(_line_sample(s.color, s.weight, None)), esc(s.label)) for m, s in MODE_STYLES.items() if m in modes
@@ -1129,6 +1138,35 @@ _ASSET_CLASSES: tuple[type[JSCSSMixin], ...] = (
 _SCRIPT_TAG = re.compile(r'<script src="(?P<url>https?://[^"]+)"></script>')
 _CSS_TAG = re.compile(r'<link rel="stylesheet" href="(?P<url>https?://[^"]+)"\s*/?>')
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<ref>[^'")]+)(?P=q)\s*\)""")
+
+
+def _hub_icon_css() -> str:
+    """Each hub kind's symbol as a CSS background (an SVG data URI): markers carry a class, not their own SVG."""
+    rules = []
+    for kind in HubKind:
+        svg = quote(hub_symbol(kind), safe=" '=/:;,.-")
+        rules.append(
+            f'.cm-hub.cm-k-{kind} {{ background: url("data:image/svg+xml,{svg}") center / contain no-repeat; }}'
+        )
+    return "\n".join(rules)
+
+
+PAGE_JS = "corridor-maps.js"
+"""The script every map of a build shares (the fitted view, the names' declutter), in the build's shared folder."""
+PAGE_CSS = "corridor-maps.css"
+"""The stylesheet every map of a build shares, in the build's shared folder."""
+
+
+def page_script() -> str:
+    """The maps' shared script: the functions :class:`maps.view.FitView` and :class:`maps.labels.Declutter` call."""
+    return f"window.cmFitView = {FIT_VIEW_JS};\nwindow.cmDeclutter = {DECLUTTER_JS};\n"
+
+
+def page_css() -> str:
+    """The maps' stylesheet: the legend's and popups' rules, the shared rules and the hub symbols."""
+    return _LEGEND_CSS.replace("__WATER__", WATER) + str(SHARED_CSS) + "\n" + _hub_icon_css() + "\n"
+
+
 _SOURCE_MAP = re.compile(r"^\s*(?://[#@]|/\*[#@]) sourceMappingURL=\S+(?:\s*\*/)?\s*$", re.MULTILINE)
 
 
@@ -1210,6 +1248,32 @@ def inline_assets(page: str, assets: Path) -> str:
         return f"<style>/* {m['url']} */\n{text}\n</style>"
 
     return _CSS_TAG.sub(stylesheet, _SCRIPT_TAG.sub(script, page))
+
+
+_LEAFLET_PATH_DEFAULTS = {
+    "bubblingMouseEvents": True,
+    "dashArray": None,
+    "dashOffset": None,
+    "fill": False,
+    "fillOpacity": 0.2,
+    "fillRule": "evenodd",
+    "lineCap": "round",
+    "lineJoin": "round",
+    "noClip": False,
+    "smoothFactor": 1.0,
+    "stroke": True,
+}
+"""Leaflet 1.9's own defaults for a polyline's options (``L.Path`` and ``L.Polyline``): folium writes them out
+for every line; the page leaves them to Leaflet."""
+
+
+def _drop_leaflet_defaults(options: dict[str, Any]) -> None:
+    """Remove the options a polyline would have anyway (and ``fillColor`` equal to its ``color``, Leaflet's rule)."""
+    for key, value in _LEAFLET_PATH_DEFAULTS.items():
+        if key in options and options[key] == value and type(options[key]) is type(value):
+            del options[key]
+    if "fillColor" in options and options.get("fillColor") == options.get("color"):
+        del options["fillColor"]
 
 
 def _walk(element: Element) -> Iterable[Element]:
@@ -1295,6 +1359,16 @@ def render_html(m: folium.Map, *, outlines: SharedOutlines | None = None) -> str
     for el in elements:
         if isinstance(el, _Outlines):
             el.src = outlines.src(el.tolerance, el.box) if outlines is not None else None
+        if isinstance(el, _Legend):
+            el.css_href = outlines.share(PAGE_CSS, str(el.css)) if outlines is not None else None
+    legend = next((el for el in elements if isinstance(el, _Legend)), None)
+    scripted = [el for el in elements if isinstance(el, FitView | Declutter)]
+    if outlines is not None and legend is not None and scripted:  # the legend's page loads the shared script
+        legend.js_href = outlines.share(PAGE_JS, page_script())
+    for el in scripted:
+        el.shared = legend is not None and legend.js_href is not None
+        if isinstance(el, folium.PolyLine | plugins.PolyLineOffset):
+            _drop_leaflet_defaults(el.options)
     old_names = {id(el): el.get_name() for el in elements}
     for n, el in enumerate(elements):
         el._id = f"{n:08x}"

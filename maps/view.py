@@ -15,11 +15,80 @@ from __future__ import annotations
 
 from branca.element import MacroElement
 from folium.template import Template
+from markupsafe import Markup
 
 __all__ = ["FIT_MARGIN", "FitView"]
 
 FIT_MARGIN = 14
 """Pixels kept free between the route (or a control) and the edge of the part of the map it is fitted into."""
+
+
+FIT_VIEW_JS = """function (map, corners, MARGIN) {
+var bounds = L.latLngBounds(corners);
+var box = map.getContainer();
+var touched = false;
+["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+    box.addEventListener(type, function () { touched = true; }, {passive: true});
+});
+function blocks() {
+    var frame = box.getBoundingClientRect(), out = [];
+    var groups = [].slice.call(box.querySelectorAll(".leaflet-control-container > div"))
+        .map(function (corner) { return [].slice.call(corner.querySelectorAll(".leaflet-control")); })
+        .concat([].slice.call(document.querySelectorAll(".cm-legend")).map(function (el) { return [el]; }));
+    groups.forEach(function (els) {
+        var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+        els.forEach(function (el) {
+            var r = el.getBoundingClientRect();
+            if (!r.width || !r.height || getComputedStyle(el).visibility === "hidden") { return; }
+            x0 = Math.min(x0, r.left - frame.left); y0 = Math.min(y0, r.top - frame.top);
+            x1 = Math.max(x1, r.right - frame.left); y1 = Math.max(y1, r.bottom - frame.top);
+        });
+        x0 = Math.max(x0, 0); y0 = Math.max(y0, 0);
+        x1 = Math.min(x1, frame.width); y1 = Math.min(y1, frame.height);
+        if (x1 > x0 && y1 > y0) { out.push([x0, y0, x1, y1]); }
+    });
+    return {w: frame.width, h: frame.height, rects: out};
+}
+function edgeRoom(cls) {
+    var px = 0;
+    box.querySelectorAll("." + cls).forEach(function (el) { px = Math.max(px, el.offsetWidth + 10); });
+    return px;
+}
+function fit() {
+    var o = blocks(), west = edgeRoom("cm-edge-w"), east = edgeRoom("cm-edge-e");
+    var n = o.rects.length, best = null;
+    for (var mask = 0; mask < (1 << n); mask++) {
+        var pad = [MARGIN, MARGIN, MARGIN, MARGIN];  // top, right, bottom, left
+        for (var i = 0; i < n; i++) {
+            var r = o.rects[i];
+            if (mask & (1 << i)) {  // a band across the top or the bottom
+                if ((r[1] + r[3]) / 2 < o.h / 2) { pad[0] = Math.max(pad[0], r[3] + MARGIN); }
+                else { pad[2] = Math.max(pad[2], o.h - r[1] + MARGIN); }
+            } else if ((r[0] + r[2]) / 2 < o.w / 2) {  // or one down the left or the right side
+                pad[3] = Math.max(pad[3], r[2] + MARGIN);
+            } else {
+                pad[1] = Math.max(pad[1], o.w - r[0] + MARGIN);
+            }
+        }
+        pad[3] += west; pad[1] += east;
+        var freeW = o.w - pad[1] - pad[3], freeH = o.h - pad[0] - pad[2];
+        if (freeW < 40 || freeH < 40) { continue; }
+        var zoom = map.getBoundsZoom(bounds, false, L.point(pad[1] + pad[3], pad[0] + pad[2]));
+        if (!best || zoom > best.zoom || (zoom === best.zoom && freeW * freeH > best.area)) {
+            best = {zoom: zoom, area: freeW * freeH, pad: pad};
+        }
+    }
+    var p = best ? best.pad : [MARGIN, MARGIN, MARGIN, MARGIN];
+    map.fitBounds(bounds, {paddingTopLeft: [p[3], p[0]], paddingBottomRight: [p[1], p[2]], animate: false});
+}
+fit();
+window.addEventListener("resize", function () {
+    if (!touched) { map.invalidateSize({animate: false}); fit(); }
+});
+}
+"""
+"""The page script of :class:`FitView`, as a function: the build's shared script defines it once as
+``window.cmFitView`` (:func:`maps.render.page_script`); a page on its own carries it inline."""
 
 
 class FitView(MacroElement):
@@ -28,71 +97,8 @@ class FitView(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var bounds = L.latLngBounds({{ this.corners|tojson }});
-            var box = map.getContainer();
-            var MARGIN = {{ this.margin }};
-            var touched = false;
-            ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
-                box.addEventListener(type, function () { touched = true; }, {passive: true});
-            });
-            function blocks() {
-                var frame = box.getBoundingClientRect(), out = [];
-                var groups = [].slice.call(box.querySelectorAll(".leaflet-control-container > div"))
-                    .map(function (corner) { return [].slice.call(corner.querySelectorAll(".leaflet-control")); })
-                    .concat([].slice.call(document.querySelectorAll(".cm-legend")).map(function (el) { return [el]; }));
-                groups.forEach(function (els) {
-                    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-                    els.forEach(function (el) {
-                        var r = el.getBoundingClientRect();
-                        if (!r.width || !r.height || getComputedStyle(el).visibility === "hidden") { return; }
-                        x0 = Math.min(x0, r.left - frame.left); y0 = Math.min(y0, r.top - frame.top);
-                        x1 = Math.max(x1, r.right - frame.left); y1 = Math.max(y1, r.bottom - frame.top);
-                    });
-                    x0 = Math.max(x0, 0); y0 = Math.max(y0, 0);
-                    x1 = Math.min(x1, frame.width); y1 = Math.min(y1, frame.height);
-                    if (x1 > x0 && y1 > y0) { out.push([x0, y0, x1, y1]); }
-                });
-                return {w: frame.width, h: frame.height, rects: out};
-            }
-            function edgeRoom(cls) {
-                var px = 0;
-                box.querySelectorAll("." + cls).forEach(function (el) { px = Math.max(px, el.offsetWidth + 10); });
-                return px;
-            }
-            function fit() {
-                var o = blocks(), west = edgeRoom("cm-edge-w"), east = edgeRoom("cm-edge-e");
-                var n = o.rects.length, best = null;
-                for (var mask = 0; mask < (1 << n); mask++) {
-                    var pad = [MARGIN, MARGIN, MARGIN, MARGIN];  // top, right, bottom, left
-                    for (var i = 0; i < n; i++) {
-                        var r = o.rects[i];
-                        if (mask & (1 << i)) {  // a band across the top or the bottom
-                            if ((r[1] + r[3]) / 2 < o.h / 2) { pad[0] = Math.max(pad[0], r[3] + MARGIN); }
-                            else { pad[2] = Math.max(pad[2], o.h - r[1] + MARGIN); }
-                        } else if ((r[0] + r[2]) / 2 < o.w / 2) {  // or one down the left or the right side
-                            pad[3] = Math.max(pad[3], r[2] + MARGIN);
-                        } else {
-                            pad[1] = Math.max(pad[1], o.w - r[0] + MARGIN);
-                        }
-                    }
-                    pad[3] += west; pad[1] += east;
-                    var freeW = o.w - pad[1] - pad[3], freeH = o.h - pad[0] - pad[2];
-                    if (freeW < 40 || freeH < 40) { continue; }
-                    var zoom = map.getBoundsZoom(bounds, false, L.point(pad[1] + pad[3], pad[0] + pad[2]));
-                    if (!best || zoom > best.zoom || (zoom === best.zoom && freeW * freeH > best.area)) {
-                        best = {zoom: zoom, area: freeW * freeH, pad: pad};
-                    }
-                }
-                var p = best ? best.pad : [MARGIN, MARGIN, MARGIN, MARGIN];
-                map.fitBounds(bounds, {paddingTopLeft: [p[3], p[0]], paddingBottomRight: [p[1], p[2]], animate: false});
-            }
-            fit();
-            window.addEventListener("resize", function () {
-                if (!touched) { map.invalidateSize({animate: false}); fit(); }
-            });
-        })();
+        {% if this.shared %}cmFitView{% else %}({{ this.js }}){% endif -%}
+        ({{ this._parent.get_name() }}, {{ this.corners|tojson }}, {{ this.margin }});
         {% endmacro %}
         """
     )
@@ -100,6 +106,9 @@ class FitView(MacroElement):
     def __init__(self, bounds: tuple[float, float, float, float], *, margin: int = FIT_MARGIN) -> None:
         super().__init__()
         self._name = "FitView"
+        self.shared = False
+        """True while a build renders the page: the function comes from the build's shared script."""
+        self.js = Markup(FIT_VIEW_JS)
         west, south, east, north = bounds
         self.corners = [[south, west], [north, east]]
         self.margin = margin

@@ -198,7 +198,8 @@ def test_build_into_the_working_folder_owns_only_its_files(tmp_path):
 
 def test_a_build_of_the_earlier_version_is_recognised(built):
     (built / MANIFEST).unlink()  # version 0.1 wrote no manifest,
-    shutil.rmtree(built / "maps" / "shared", ignore_errors=True)  # nor files shared by the pages
+    shutil.rmtree(built / "maps" / "shared", ignore_errors=True)  # nor files shared by the pages,
+    (built / "maps" / "timeline.html").unlink(missing_ok=True)  # nor the timeline
     result = run("build", "--catalog", str(MINI), "--out", str(built), "-q")
     assert result.exit_code == 0, result.output
     assert (built / MANIFEST).exists()

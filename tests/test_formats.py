@@ -472,7 +472,12 @@ def test_rebuild_from_written_layers(tmp_path, source):
     result = run("build", str(first / "layers" / source), "--out", str(second), "--tiles", "none")
     assert result.exit_code == 0, result.output
     assert "Built 1 corridor (3 legs)" in result.output
-    assert sorted(p.name for p in (second / "maps").iterdir()) == ["overview.html", "t-caspian.html", "timeline.html"]
+    assert sorted(p.name for p in (second / "maps").iterdir()) == [
+        "overview.html",
+        "shared",
+        "t-caspian.html",
+        "timeline.html",
+    ]
     if source.endswith(".gpkg"):  # exact geometry: the same maps and index, byte for byte
         for page in ("maps/t-caspian.html", "maps/overview.html", "index.html"):
             assert (second / page).read_bytes() == (first / page).read_bytes(), page

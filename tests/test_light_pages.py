@@ -45,19 +45,25 @@ def test_every_page_of_a_build_loads_its_outlines_from_one_shared_file(mini_laye
     result = build_from_layers(mini_layers, tmp_path / "out", formats=["geojson"])
     maps = tmp_path / "out" / "maps"
     pages = sorted(maps.glob("*.html"))
-    assert [p.name for p in pages] == ["overview.html", "t-caspian.html"]
+    assert [p.name for p in pages] == ["overview.html", "t-caspian.html", "timeline.html"]
     shared = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (maps / "shared").iterdir())
     referenced = set()
     for page in pages:
         text = page.read_text(encoding="utf-8")
         scripts = _local_scripts(text)
-        assert len(scripts) == 1 and scripts[0].startswith("shared/outlines-"), page.name
-        referenced.add(f"maps/{scripts[0]}")
+        outline_files = [s for s in scripts if s.startswith("shared/outlines-")]
+        assert len(outline_files) == 1 and set(scripts) - set(outline_files) == {"shared/corridor-maps.js"}, page.name
+        assert "var touched" not in text and "var GAP" not in text  # their functions: in the shared script
+        referenced.update(f"maps/{s}" for s in scripts)
+        sheets = re.findall(r'<link rel="stylesheet" href="(?!https?:)([^"]+)"', text)
+        assert sheets == ["shared/corridor-maps.css"], page.name  # the maps' own CSS, once per build
+        referenced.add(f"maps/{sheets[0]}")
+        assert "<svg xmlns" not in text.split("<body")[1].split("cm-legend")[0]  # hub symbols come from the CSS
         assert GLOBAL_NAME + "=" not in text and '"arcs"' not in text  # no outline data in the page itself
         assert TOPOJSON_CLIENT_URL in text  # the decoder, from the CDN like Leaflet
     assert sorted(referenced) == shared  # each level's file once, and no file no page loads
     assert set(shared) <= {p.as_posix() for p in result.files}
-    for name in shared:
+    for name in (n for n in shared if "/outlines-" in n):
         text = (tmp_path / "out" / name).read_text(encoding="utf-8")
         assert text.count(f"window.{GLOBAL_NAME}") == 2 and '"type":"Topology"' in text
         assert "Natural Earth" in text  # the outlines' credit travels with them
@@ -109,7 +115,8 @@ def catalog_build(catalog, tmp_path_factory):
 
 def _explore_bytes(layers, monkeypatch) -> int:
     """``legs.explore()`` with ``hubs.explore(m=...)`` on top, as bench/map_size.py measures it."""
-    if importlib.util.find_spec("mapclassify") is None:  # explore() imports it; only a scheme= would use it
+    if "mapclassify" not in sys.modules and importlib.util.find_spec("mapclassify") is None:
+        # explore() imports it; only a scheme= would use it
         monkeypatch.setitem(sys.modules, "mapclassify", types.ModuleType("mapclassify"))
         sys.modules["mapclassify"].classify = None  # type: ignore[attr-defined]
     with warnings.catch_warnings():

@@ -36,7 +36,7 @@ def test_corridor_map(mini_layers):
     assert html.count("L.polyline(") == 3 + approximate  # each approximate leg over its band
     assert html.count('"className": "cm-band') == approximate and '"interactive": false' in html
     assert "Approximate alignment (not surveyed track)" in html
-    assert html.count('"className": "cm-hub') == 4 and html.count('"className": "cm-hub cm-end"') == 2
+    assert html.count('"className": "cm-hub') == 4 and html.count('"className": "cm-hub cm-end cm-k-') == 2
     assert "cm-legend" in html and "Ferry" in html and "Planned" in html and "Sea port" in html
     assert "L.control.layers" in html
     assert "fitBounds" in html
