@@ -58,7 +58,7 @@ __all__ = ["route_cmd"]
     "--out",
     default=None,
     metavar="DIR",
-    help="Also build the route's map and layers into this folder (without it, the answer only, in about a second).",
+    help="Also build the route's map and layers into this folder (without it, the answer only, in about two seconds).",
 )
 @tiles_option
 @tiles_attr_option
