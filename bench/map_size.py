@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import tempfile
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's tests.browser, for the draw times
 
 from layers.frames import Layers
 from maps.build import build_catalog

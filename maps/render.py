@@ -1361,14 +1361,14 @@ def render_html(m: folium.Map, *, outlines: SharedOutlines | None = None) -> str
             el.src = outlines.src(el.tolerance, el.box) if outlines is not None else None
         if isinstance(el, _Legend):
             el.css_href = outlines.share(PAGE_CSS, str(el.css)) if outlines is not None else None
+        if isinstance(el, folium.PolyLine):  # PolyLineOffset too
+            _drop_leaflet_defaults(el.options)
     legend = next((el for el in elements if isinstance(el, _Legend)), None)
     scripted = [el for el in elements if isinstance(el, FitView | Declutter)]
     if outlines is not None and legend is not None and scripted:  # the legend's page loads the shared script
         legend.js_href = outlines.share(PAGE_JS, page_script())
     for el in scripted:
         el.shared = legend is not None and legend.js_href is not None
-        if isinstance(el, folium.PolyLine | plugins.PolyLineOffset):
-            _drop_leaflet_defaults(el.options)
     old_names = {id(el): el.get_name() for el in elements}
     for n, el in enumerate(elements):
         el._id = f"{n:08x}"
