@@ -539,7 +539,7 @@ class _Legend(MacroElement):
           {% for sample, label in this.qualities %}<div>{{ sample }} {{ label }}</div>{% endfor %}
           <div class="cm-legend-gap"></div>
           {% for svg, label in this.hubs %}<div><span class="cm-sym">{{ svg }}</span> {{ label }}</div>{% endfor %}
-          <div class="cm-legend-note">▶ direction of travel · click for facts
+          <div class="cm-legend-note">{% if this.arrows %}▶ direction of travel · {% endif %}click for facts
             {%- if this.as_of %}<br>Data as of {{ this.as_of }}{% endif %}</div>
           {% if this.about %}<details class="cm-about"><summary>About this corridor</summary>
             {{ this.about }}</details>{% endif %}
@@ -571,9 +571,12 @@ class _Legend(MacroElement):
         figures: str = "",
         as_of: str = "",
         corridors: Iterable[tuple[str, str, str]] = (),
+        arrows: bool = True,
     ) -> None:
         super().__init__()
         self._name = "Legend"
+        self.arrows = arrows
+        """The map draws direction arrows (the legend says what ▶ means)."""
         self.corridors = [(Markup(sample), esc(label), esc(cid)) for sample, label, cid in corridors]
         self.title = esc(title)
         self.figures = esc(figures)
@@ -986,6 +989,7 @@ def _finish(
         figures=" · ".join(p for p in (subtitle, figures) if p),
         as_of=as_of,
         corridors=corridor_rows,
+        arrows=bool(drawn),
     ).add_to(m)
     if corridor_rows:
         _Highlight().add_to(m)

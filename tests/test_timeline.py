@@ -274,3 +274,13 @@ def test_the_self_contained_timeline_works_offline(session, built, tmp_path):
     res.assert_clean()
     assert not res.served_assets and not any(is_cdn_url(u) for u in res.aborted)
     assert res.evaluate >= 1
+
+
+def test_the_timeline_legend_promises_no_arrows(mini_layers):
+    """The timeline draws its legs as GeoJSON layers without direction arrows: its legend does not explain ▶."""
+    from maps.render import corridor_map, render_html
+    from maps.timeline import openings_from_corridors, timeline_map
+
+    assert "▶ direction of travel" in render_html(corridor_map(mini_layers, "t-caspian"))
+    page = render_html(timeline_map(mini_layers, openings_from_corridors([])))
+    assert "click for facts" in page and "▶ direction of travel" not in page
