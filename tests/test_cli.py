@@ -11,7 +11,8 @@ from maps.cli import main
 from tests.conftest import MINI
 
 LAYOUT = [".corridor-mapper.json", "index.html", "layers/ATTRIBUTION", "layers/corridors.gpkg", "layers/t-caspian.geojson",
-          "maps/overview.html", "maps/shared/outlines-0.05.js", "maps/t-caspian.html", "maps/timeline.html"]  # fmt: skip
+          "maps/overview.html", "maps/shared/corridor-maps.css", "maps/shared/corridor-maps.js",
+          "maps/shared/outlines-0.05.js", "maps/t-caspian.html", "maps/timeline.html"]  # fmt: skip
 
 
 def run(*args: str):
