@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
@@ -24,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from geo.errors import CatalogError, field_problem
+from geo.errors import CatalogError, field_problem, toml_data
 from geo.model import Source
 
 __all__ = ["BORDERS_FILE", "Border", "borders", "borders_from_toml", "closed_borders_crossed", "war_zones_entered"]
@@ -95,10 +94,7 @@ def borders_from_toml(text: str, source: str) -> dict[str, Border]:
         The file is not valid TOML or an entry breaks the schema (the message
         names the file, the entry, the field and the value).
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{source}: not valid TOML: {' '.join(str(exc).split())}: fix the syntax") from None
+    data = toml_data(text, source)
     table = data.get("borders")
     if set(data) - {"borders"} or not isinstance(table, dict):
         raise CatalogError(f"{source}: a borders file holds only [borders.<AAA-BBB>] tables")

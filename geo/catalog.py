@@ -31,7 +31,7 @@ import shapely.ops
 from pydantic import BaseModel, ValidationError
 
 from geo.countries import simplified_outlines
-from geo.errors import CatalogError
+from geo.errors import CatalogError, toml_problem
 from geo.geodesy import GEOD
 from geo.model import KM_SOURCE_MESSAGE, Corridor, Hub, chain_message, same_hub_message
 
@@ -206,7 +206,7 @@ def _parse(source: str, text: str, problems: list[str]) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{source}: not valid TOML: {' '.join(str(exc).split())}: fix the syntax")
+        problems.append(toml_problem(source, exc))
         return {}
     unknown = set(data) - {"hubs", "corridors", "as_of"}
     if unknown:

@@ -7,6 +7,7 @@ non-zero without a traceback; library users can catch :class:`CorridorMapperErro
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,8 @@ __all__ = [
     "OptionError",
     "OutputError",
     "field_problem",
+    "toml_data",
+    "toml_problem",
 ]
 
 
@@ -50,6 +53,25 @@ class OutputError(CorridorMapperError, OSError):
 
 class OptionError(CorridorMapperError, ValueError):
     """A command-line or function option has a value that is not allowed."""
+
+
+def toml_problem(source: object, exc: tomllib.TOMLDecodeError) -> str:
+    """The one line that says a file is not valid TOML, and where."""
+    return f"{source}: not valid TOML: {' '.join(str(exc).split())}: fix the syntax"
+
+
+def toml_data(text: str, source: object) -> dict[str, Any]:
+    """The tables of a data file's text.
+
+    Raises
+    ------
+    CatalogError
+        The text is not valid TOML (the message names ``source`` and where the syntax breaks).
+    """
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(toml_problem(source, exc)) from None
 
 
 def field_problem(

@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from geo.catalog import _format_error, _validate
-from geo.errors import CatalogError
+from geo.errors import CatalogError, toml_problem
 from geo.geodesy import km_to_chord, unit_xyz
 from geo.heal import densify_edges
 from geo.model import Source, Text, _Strict
@@ -130,7 +130,7 @@ def load_gapfill(path: Path | None = None) -> list[GapfillLine]:
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read the gap-fill file ({exc.strerror or exc})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{path}: not valid TOML: {' '.join(str(exc).split())}: fix the syntax") from None
+        raise CatalogError(toml_problem(path, exc)) from None
     problems: list[str] = []
     unknown = set(data) - {"lines"}
     if unknown:

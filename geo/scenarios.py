@@ -25,7 +25,6 @@ a scenario with closed passages) are built again.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -37,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from geo.borders import borders
 from geo.catalog import Catalog, _did_you_mean
-from geo.errors import CatalogError, CorridorMapperError, OptionError, field_problem
+from geo.errors import CatalogError, CorridorMapperError, OptionError, field_problem, toml_data
 from geo.geometry import GeometryBuilder, leg_points
 from geo.leg_geometry import LegGeometry
 from geo.metrics import corridor_figures, leg_record
@@ -141,10 +140,7 @@ def scenario_from_toml(text: str, source: str) -> Scenario:
     CatalogError
         Not valid TOML or a field breaks the schema: one line per problem, naming the file, field and value.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{source}: not valid TOML: {' '.join(str(exc).split())}: fix the syntax") from None
+    data = toml_data(text, source)
     if "year" in data:
         raise CatalogError(f"{source}: field 'year': a scenario file has no year: give it with --year")
     try:

@@ -9,7 +9,6 @@ which maps name which sea.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from importlib import resources
 
@@ -19,7 +18,7 @@ import shapely.ops
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from geo.countries import simplified_outlines
-from geo.errors import CatalogError, field_problem
+from geo.errors import CatalogError, field_problem, toml_data
 
 __all__ = ["SEAS_FILE", "Sea", "sea_label_point", "seas", "seas_from_toml"]
 
@@ -60,10 +59,7 @@ def seas_from_toml(text: str, source: str = SEAS_FILE) -> tuple[Sea, ...]:
         The file is not valid TOML or an entry breaks the schema (the message
         names the file, the entry, the field and the value).
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{source}: not valid TOML: {' '.join(str(exc).split())}: fix the syntax") from None
+    data = toml_data(text, source)
     table, about = data.get("seas"), data.get("source")
     if set(data) - {"seas", "source"} or not isinstance(table, dict) or not isinstance(about, str):
         raise CatalogError(f"{source}: a seas file holds a `source` line and [seas.<id>] tables")

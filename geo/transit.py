@@ -19,7 +19,6 @@ hours inside, days in results.
 from __future__ import annotations
 
 import itertools
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -30,7 +29,7 @@ from typing import Any, Literal
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from geo.errors import CatalogError, field_problem
+from geo.errors import CatalogError, field_problem, toml_data
 from geo.model import Mode, Source
 
 __all__ = [
@@ -248,10 +247,7 @@ def transit_model_from_toml(text: str, source: str) -> TransitModel:
     CatalogError
         Not valid TOML, or a field is missing or out of range (the message names the file, the field and the value).
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{source}: not valid TOML: {' '.join(str(exc).split())}: fix the syntax") from None
+    data = toml_data(text, source)
     try:
         return TransitModel.model_validate(data)
     except ValidationError as exc:
