@@ -66,6 +66,7 @@ if TYPE_CHECKING:  # playwright is imported lazily so this module imports withou
     from playwright.sync_api import Browser, Page, Playwright, Request, Route
 
 __all__ = [
+    "ARTIFACTS",
     "ASSETS_DIR",
     "CDN_HOSTS",
     "CHROMIUM",
@@ -79,6 +80,7 @@ __all__ = [
     "browser_available",
     "is_cdn_url",
     "local_asset_for",
+    "map_session",
     "mirror_assets",
     "open_page",
     "require_assets",
@@ -87,6 +89,8 @@ __all__ = [
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+"""Where the map tests save their screenshots."""
 INSTALL_SCRIPT = REPO_ROOT / ".ci" / "install-browser-assets"
 
 ASSETS_DIR = Path(os.environ.get("CORRIDORS_TEST_ASSETS") or Path.home() / ".cache" / "corridor-mapper" / "test-assets")
@@ -702,6 +706,17 @@ def browse(
     finally:
         stack.remove(session)
         session.close()
+
+
+def map_session() -> Iterator[BrowserSession]:
+    """One Chromium for a module's tests of built maps (a module fixture: ``session =
+    pytest.fixture(scope="module", name="session")(map_session)``): skips without Chromium or the CDN assets,
+    and makes :data:`ARTIFACTS` for the screenshots."""
+    require_browser()
+    require_assets()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browse() as s:
+        yield s
 
 
 def open_page(

@@ -7,25 +7,21 @@ with a stub tile served for every tile URL (the "with tiles" state).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from geo.catalog import load_catalog
 from maps.build import build, build_from_layers
 from maps.render import asset_urls
 from tests.browser import (
+    ARTIFACTS,
     MAIN_MAP_PATHS,
-    browse,
     is_cdn_url,
+    map_session,
     mirror_assets,
-    require_assets,
-    require_browser,
     stub_tile_png,
 )
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(__file__).parent / "artifacts"
 CATALOG_IDS = list(load_catalog().corridors)
 ARROWS = ".folium-map > .leaflet-map-pane text.cm-arrow"
 
@@ -37,13 +33,7 @@ def built(tmp_path_factory):
     return build(catalog, catalog.select(None), out)
 
 
-@pytest.fixture(scope="module")
-def session():
-    require_browser()
-    require_assets()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with browse() as s:
-        yield s
+session = pytest.fixture(scope="module", name="session")(map_session)
 
 
 def count_paths(page):

@@ -24,10 +24,16 @@ from maps.build import build, build_from_layers, corridors_by_year
 from maps.cli import main
 from maps.render import asset_urls, inline_assets, render_html
 from maps.timeline import TIMELINE_JS, openings_from_corridors, timeline_map, timeline_positions
-from tests.browser import MAIN_MAP_PATHS, browse, is_cdn_url, mirror_assets, require_assets, require_browser
+from tests.browser import (
+    ARTIFACTS,
+    MAIN_MAP_PATHS,
+    is_cdn_url,
+    map_session,
+    mirror_assets,
+    require_assets,
+)
 from tests.conftest import MINI
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 EVIL = "<script>alert(1)</script> `${x}`"
 CHOSEN = ["zangezur", "instc-west"]  # the catalog corridors with dated and undated planned legs
 YEAR = 2029
@@ -208,13 +214,7 @@ def test_self_contained_inlines_the_timeline_script(built, tmp_path):
 # --- in the browser ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def session():
-    require_browser()
-    require_assets()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with browse() as s:
-        yield s
+session = pytest.fixture(scope="module", name="session")(map_session)
 
 
 def _later_leg(catalog):
