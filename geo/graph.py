@@ -139,12 +139,14 @@ def closed_border_cut(
     coo = net.graph.tocoo()
     r, c = coo.row, coo.col
     cut = np.zeros(len(coo.data), dtype=bool)
-    for border in closed:
-        if shipped:
-            sides = _cached_sides(net, border)
-        else:
-            assert outlines is not None
-            sides = _sides(net, border, dict(outlines), r, c)
+    closed = list(closed)
+    every: list[tuple[np.ndarray, np.ndarray] | None]
+    if shipped:
+        every = list(_shipped_sides(net, closed, r, c))
+    else:
+        assert outlines is not None
+        every = [_sides(net, border, dict(outlines), r, c) for border in closed]
+    for sides in every:
         if sides is None:
             continue
         side_a, side_b = sides
@@ -180,17 +182,22 @@ def _sides(
     return in_a | near_a, in_b | near_b
 
 
-def _cached_sides(net: Network, border: Border) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`_sides` on the shipped outlines, from the network's node cache (computed and stored once)."""
-    a, b = border.countries
-    key = f"{a}|{b}"
-    stored = _node_cache(net).get(f"side:{key}")
-    if stored is None:
-        coo = net.graph.tocoo()
-        sides = _sides(net, border, _shipped_outlines(), coo.row, coo.col)
-        stored = np.zeros((0, net.n_nodes), dtype=bool) if sides is None else np.vstack(sides)
-        _store(net, f"side:{key}", stored)
-    return None if not len(stored) else (stored[0], stored[1])
+def _shipped_sides(
+    net: Network, closed: Sequence[Border], r: np.ndarray, c: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`_sides` of each border on the shipped outlines, from the network's node cache: those not there yet
+    are computed and stored together (a border without outlines has no node on either side)."""
+    cache = _node_cache(net)
+    keys = [f"side:{'|'.join(b.countries)}" for b in closed]
+    missing = {k: b for k, b in zip(keys, closed, strict=True) if k not in cache}
+    if missing:
+        outlines = _shipped_outlines()
+        new = {}
+        for key, border in missing.items():
+            sides = _sides(net, border, outlines, r, c)
+            new[key] = np.zeros((2, net.n_nodes), dtype=bool) if sides is None else np.vstack(sides)
+        _store(net, new)
+    return [(cache[k][0], cache[k][1]) for k in keys]
 
 
 # --- what is known of each node, cached on disk beside the network ---------------------------------
@@ -226,18 +233,16 @@ def _node_cache(net: Network) -> dict[str, np.ndarray]:
     return _NODES[net]
 
 
-def _store(net: Network, key: str, value: np.ndarray) -> None:
-    """Add an array to the network's node cache, in memory and on disk (rewritten whole, atomically)."""
+def _store(net: Network, arrays: Mapping[str, np.ndarray]) -> None:
+    """Add arrays to the network's node cache, in memory and on disk (the file rewritten whole, atomically)."""
     cache = _node_cache(net)
-    cache[key] = value
+    cache.update(arrays)
     sides = sorted(k for k in cache if k.startswith("side:"))
-    packed = [np.packbits(cache[k].ravel()) if len(cache[k]) else np.packbits(np.zeros(2 * net.n_nodes, bool))
-              for k in sides]  # fmt: skip
     width = (2 * net.n_nodes + 7) // 8
     write_npz(
         _node_cache_path(net),
         keys=np.array(sides, dtype=str),
-        packed=np.array(packed, dtype=np.uint8).reshape(len(sides), width),
+        packed=np.array([np.packbits(cache[k].ravel()) for k in sides], dtype=np.uint8).reshape(len(sides), width),
         labels=cache.get("labels", np.zeros(0, dtype=np.int16)),
     )
 
@@ -277,7 +282,7 @@ def node_countries(net: Network) -> tuple[tuple[str, ...], np.ndarray]:
             if len(box):
                 shapely.prepare(g)
                 labels[box[shapely.contains_xy(g, net.lon[box], net.lat[box])]] = k
-        _store(net, "labels", labels)
+        _store(net, {"labels": labels})
         _LABELLED[net] = (codes, labels)
     return _LABELLED[net]
 
