@@ -73,8 +73,13 @@ def cold_load() -> None:
 
 def cli(*args: str, cache: str | None = None) -> tuple[float, float]:
     """Run ``corridors ARGS`` in a fresh process: (wall s, CPU s of user + sys)."""
-    env = dict(os.environ, **({"CORRIDORS_CACHE_DIR": cache} if cache else {}))
     cmd = [sys.executable, "-c", "import sys; sys.argv[0] = 'corridors'; from maps.cli import main; main()", *args]
+    return process(cmd, cache=cache)
+
+
+def process(cmd: list[str], *, cache: str | None = None) -> tuple[float, float]:
+    """Run ``cmd`` in a fresh process: (wall s, CPU s of user + sys)."""
+    env = dict(os.environ, **({"CORRIDORS_CACHE_DIR": cache} if cache else {}))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, env=env)
@@ -95,16 +100,9 @@ def route_times(repeat: int = 3) -> None:
         wall, cpu = min(runs)
         print(f"  {a} → {b}: {wall:.2f} s wall, {cpu:.2f} s CPU")
     floor = min(
-        timed_process([sys.executable, "-c", "import numpy, scipy.sparse.csgraph, shapely, pydantic"])
-        for _ in range(repeat)
+        process([sys.executable, "-c", "import numpy, scipy.sparse.csgraph, shapely, pydantic"]) for _ in range(repeat)
     )
-    print(f"  floor: a process importing numpy, scipy.sparse.csgraph, shapely, pydantic: {floor:.2f} s wall")
-
-
-def timed_process(cmd: list[str]) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
-    return time.perf_counter() - t
+    print(f"  floor: a process importing numpy, scipy.sparse.csgraph, shapely, pydantic: {floor[0]:.2f} s wall")
 
 
 def first_build() -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import difflib
+import functools
 import html
 import mimetypes
 import re
@@ -1166,6 +1167,7 @@ def page_script() -> str:
     return f"window.cmFitView = {FIT_VIEW_JS};\nwindow.cmDeclutter = {DECLUTTER_JS};\n"
 
 
+@functools.cache
 def page_css() -> str:
     """The maps' stylesheet: the legend's and popups' rules, the shared rules and the hub symbols."""
     return _LEGEND_CSS.replace("__WATER__", WATER) + str(SHARED_CSS) + "\n" + _hub_icon_css() + "\n"
