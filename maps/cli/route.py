@@ -151,10 +151,13 @@ def route_cmd(
          f"{leg['days_min']:.1f}–{leg['days_max']:.1f}", f"{leg['on_network_share']:.0%}", " ".join(leg["countries"])]
         for leg in legs
     ]  # fmt: skip
-    crossings = int(total["border_crossings"])
+    crossings, moves = int(total["border_crossings"]), int(total["transshipments"])
+    borders_moves = (
+        f"{crossings} border crossing{'s' if crossings != 1 else ''}, {moves} transshipment{'s' if moves != 1 else ''}"
+    )
     rows.append(
         ["total", "", f"{total['length_km']:,.0f}", f"{total['days_min']:.0f}–{total['days_max']:.0f}", "",
-         f"{crossings} border crossing{'s' if crossings != 1 else ''}, {int(total['transshipments'])} transshipments"]
+         borders_moves]
     )  # fmt: skip
     corridor = planned.corridor
     output.table(
