@@ -136,10 +136,13 @@ def closed_border_cut(
         bool, one per stored entry: pass it to :meth:`geo.network.Network.without_edges`.
     """
     shipped = outlines is None or outlines is _SHIPPED_OUTLINES.get("outlines")
+    closed = list(closed)
+    key = tuple(sorted("|".join(b.countries) for b in closed))
+    if shipped and key in _CUTS.get(net, {}):
+        return _CUTS[net][key]
     coo = net.graph.tocoo()
     r, c = coo.row, coo.col
     cut = np.zeros(len(coo.data), dtype=bool)
-    closed = list(closed)
     every: list[tuple[np.ndarray, np.ndarray] | None]
     if shipped:
         every = list(_shipped_sides(net, closed, r, c))
@@ -151,7 +154,15 @@ def closed_border_cut(
             continue
         side_a, side_b = sides
         cut |= (side_a[r] & side_b[c]) | (side_b[r] & side_a[c])
+    if shipped:
+        cut.flags.writeable = False
+        _CUTS.setdefault(net, {})[key] = cut
     return cut
+
+
+_CUTS: weakref.WeakKeyDictionary[Network, dict[tuple[str, ...], np.ndarray]] = weakref.WeakKeyDictionary()
+"""Per network: the closed borders (as keyed in the node cache) → :func:`closed_border_cut` on the shipped
+outlines (read-only)."""
 
 
 def _sides(

@@ -31,7 +31,7 @@ from geo.borders import borders
 from geo.catalog import Catalog
 from geo.countries import MIN_CROSSING_KM, MIN_RUN_SAMPLES, SAMPLE_DEG
 from geo.errors import CorridorMapperError
-from geo.graph import SEA, MultimodalGraph, Weight, _shipped_outlines, avoided_nodes, multimodal_graph
+from geo.graph import SEA, MultimodalGraph, Weight, avoided_nodes, multimodal_graph
 from geo.metrics import border_crossings, collapse, estimate_figures
 from geo.model import Hub, Mode
 from geo.network_data import prepared_network
@@ -452,9 +452,8 @@ def matrix_input(
     opened = {frozenset(p) for p in open_borders}
     closed = [b for b in borders("closed") if b.pair not in opened] if closed_borders == "respect" else []
     avoid = [a.strip().upper() for a in avoid if a.strip()]
-    outlines = _shipped_outlines()
     inside = avoided_nodes(graph, avoid)
-    keep = graph.keep(avoid_nodes=inside, closed=closed, outlines=outlines, keep_hubs=list(points))
+    keep = graph.keep(avoid_nodes=inside, closed=closed, keep_hubs=list(points))  # on the shipped outlines
     problem = matrix_problem(graph, by, keep)
     land = {str(m): graph.nets[str(m)] for m in (Mode.RAIL, Mode.ROAD) if str(m) in graph.nets}
     ports = {h for pair in sea_links(catalog, dict(graph.hubs)) for h in pair}

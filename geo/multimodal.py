@@ -13,7 +13,7 @@ the maritime network (searoute), none through Russia's inland waterways and
 none through a passage closed by ``sea_restrictions`` (see :mod:`geo.sea`).
 
 Countries are avoided by removing every network node inside their outlines,
-every hub in them, and every sea link from or to such a hub.
+every hub of theirs (by the hub's own country), and every sea link from or to such a hub.
 
 Closed borders (:mod:`geo.borders`) are respected by default: every rail and
 road edge from one country of a closed border to the other is removed, and so
@@ -46,7 +46,6 @@ from geo.graph import (
     BORDER_NODE_KM,
     TRANSFER_KM,
     MultimodalGraph,
-    _shipped_outlines,
     avoid_mask,
     avoided_nodes,
     closed_border_cut,
@@ -163,6 +162,16 @@ def _build_graph(
     return _Graph(cost=g.matrix("days" if by == "days" else "km", keep), base=g)
 
 
+def _in_avoided(hubs: Sequence[Hub], avoid: Sequence[str], outlines: dict[str, shapely.Geometry] | None) -> np.ndarray:
+    """Per hub: in an avoided country. By the hub's own country on the shipped outlines (as the graph's hub nodes
+    are labelled, :func:`geo.graph.avoided_nodes`), by where it lies on the user's own ``--boundaries``."""
+    if not avoid:
+        return np.zeros(len(hubs), dtype=bool)
+    if outlines is None:
+        return np.array([h.country in set(avoid) for h in hubs], dtype=bool)
+    return avoid_mask(np.array([h.lon for h in hubs]), np.array([h.lat for h in hubs]), avoid, outlines)
+
+
 def _water_linked(catalog: Catalog, hubs: dict[str, Hub]) -> dict[str, Hub]:
     """The hubs that sea or ferry links may join (ports, the ends of the catalog's water legs)."""
     linked = {h for pair in sea_links(catalog, hubs) for h in pair}
@@ -252,12 +261,10 @@ def plan_route(
     if closed_borders not in CLOSED_BORDERS:
         raise OptionError(f"closed_borders {closed_borders!r}: choose from {', '.join(CLOSED_BORDERS)}")
     sea_restrictions = check_passages(sea_restrictions)
-    outlines = boundaries  # None: the shipped outlines, read only if a country is avoided
+    outlines = boundaries  # None: the shipped outlines, whose facts per node and hub are cached
     opened = {frozenset(p) for p in open_borders}
     closed = [b for b in borders("closed") if b.pair not in opened] if closed_borders == "respect" else []
     avoid = [a.strip().upper() for a in avoid if a.strip()]
-    if avoid and outlines is None:
-        outlines = _shipped_outlines()
     known = outlines if outlines is not None else simplified_outlines_keys(COUNTRY_TOLERANCE)
     unknown = [a for a in avoid if a not in known]
     if unknown:
@@ -270,17 +277,15 @@ def plan_route(
     for a, b in itertools.pairwise(stops):
         if a.id == b.id:
             raise OptionError(f"{a.id}: the route would go from {a.name} to itself: give different places")
-    for hub in stops:
-        if avoid and outlines is not None and avoid_mask(np.array([hub.lon]), np.array([hub.lat]), avoid, outlines)[0]:
+    for hub, out in zip(stops, _in_avoided(stops, avoid, outlines), strict=True):
+        if out:
             raise OptionError(
                 f"{hub.id} ({hub.name}) lies in a country you avoid ({', '.join(avoid)}): drop it or the country"
             )
     hubs = {h.id: h for h in catalog.hubs.values() if h.status == Status.OPERATIONAL}  # no route via a building site
     hubs.update({h.id: h for h in stops})
-    if avoid and outlines is not None:
-        inside = avoid_mask(
-            np.array([h.lon for h in hubs.values()]), np.array([h.lat for h in hubs.values()]), avoid, outlines
-        )
+    if avoid:
+        inside = _in_avoided(list(hubs.values()), avoid, outlines)
         hubs = {h.id: h for h, out in zip(list(hubs.values()), inside, strict=True) if not out or h in stops}
     land = {str(m): network_of(str(m)) for m in (Mode.RAIL, Mode.ROAD) if m in modes}
     ports = _water_linked(catalog, hubs)
@@ -290,6 +295,7 @@ def plan_route(
     graph = _build_graph(catalog, stops, modes, avoid, outlines, network_of, closed, sea_restrictions, by)
     index = {h: graph.hub_base + i for i, h in enumerate(graph.hub_ids)}
     legs: list[tuple[Leg, LegGeometry]] = []
+    paths: list[np.ndarray] = []
     for a, b in itertools.pairwise(stops):
         say(f"routing {a.id} → {b.id}")
         nodes = _path(graph, index[a.id], index[b.id])
@@ -297,12 +303,13 @@ def plan_route(
             raise NetworkError(
                 _why_no_route(catalog, a, b, modes, avoid, outlines, network_of, closed, sea_restrictions)
             )
+        paths.append(nodes)
         legs += _legs_from_path(graph, nodes, hubs)
     avoided: tuple[Border, ...] = ()
     if closed and any(closed_border_cut(net, closed, outlines).any() for net in land.values()):
         say("checking which closed borders the route avoided")
         avoided = _avoided(
-            graph, catalog, hubs, stops, modes, avoid, outlines, network_of, closed, legs, sea_restrictions
+            catalog, hubs, stops, modes, avoid, outlines, network_of, closed, legs, paths, sea_restrictions
         )
     countries = _route_countries(legs, hubs)
     warnings = route_warnings(countries)
@@ -340,7 +347,6 @@ def plan_route(
 
 
 def _avoided(
-    graph: _Graph,
     catalog: Catalog,
     hubs: dict[str, Hub],
     stops: Sequence[Hub],
@@ -350,14 +356,18 @@ def _avoided(
     network_of: NetworkSource,
     closed: Sequence[Border],
     legs: Sequence[tuple[Leg, LegGeometry]],
+    paths: Sequence[np.ndarray],
     sea_restrictions: Sequence[str] = (),
 ) -> tuple[Border, ...]:
-    """The closed borders the shortest route would cross if they were open, and the route found does not."""
+    """The closed borders the shortest route would cross if they were open, and the route found (``legs``, along
+    the node ``paths``) does not. None when the route with the borders open is the same."""
     free = _build_graph(catalog, stops, modes, avoid, outlines, network_of, (), sea_restrictions)
     index = {h: free.hub_base + i for i, h in enumerate(free.hub_ids)}
+    found = [_path(free, index[a.id], index[b.id]) for a, b in itertools.pairwise(stops)]
+    if all(f is not None and np.array_equal(f, p) for f, p in zip(found, paths, strict=True)):
+        return ()
     free_legs: list[tuple[Leg, LegGeometry]] = []
-    for a, b in itertools.pairwise(stops):
-        nodes = _path(free, index[a.id], index[b.id])
+    for nodes in found:
         if nodes is not None:
             free_legs += _legs_from_path(free, nodes, hubs)
     crossed = set(closed_borders_crossed(_route_countries(legs, hubs), closed))

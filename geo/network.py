@@ -144,7 +144,7 @@ class Network:
         while r <= NEAREST_MAX_CELLS:
             cand, margin = _block(order, keys, iy, ix, r, lon, lat)
             if len(cand) >= k or margin == np.inf:
-                chord = np.linalg.norm(self.xyz[cand] - point, axis=1)
+                chord = np.linalg.norm(unit_xyz(self.lon[cand], self.lat[cand]) - point, axis=1)
                 best = np.lexsort((cand, chord))[:k]
                 km = chord_to_km(chord[best])
                 if len(best) == k and km[-1] <= margin * EARTH_RADIUS_KM:
