@@ -22,11 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from geo.errors import CorridorMapperError
+from geo import leg_store
+from geo.errors import CorridorMapperError, GeometryError
 from geo.geodesy import GEOD, unwrap_lon
 from geo.leg_geometry import LegGeometry
 from geo.model import Hub, Leg, Mode, Status
-from geo.network_data import prepared_network
+from geo.network_data import prepared_network, prepared_network_file
 from geo.routing import DEFAULT_MAX_SNAP_KM, route_points, routed_geometry
 from geo.sea import sea_geometry
 
@@ -85,6 +86,7 @@ def network_geometry(kind: str) -> Builder:
         return routed_geometry(net, path)
 
     build.__name__ = f"{kind}_network_geometry"
+    build.stored_as = lambda: f"{kind} network {prepared_network_file(kind).name}"  # type: ignore[attr-defined, arg-type]
     return build
 
 
@@ -117,6 +119,11 @@ def leg_points(leg: Leg, hubs: Mapping[str, Hub]) -> list[tuple[float, float]]:
     return pts
 
 
+def _key(leg: Leg, points: Sequence[tuple[float, float]]) -> str:
+    """What makes a leg's line: its mode, status, routing, snap limit and points."""
+    return json.dumps([leg.mode, leg.status, leg.routing, leg.max_snap_km, points])
+
+
 class GeometryBuilder:
     """Builds leg geometry with the registered builders, once per distinct leg.
 
@@ -135,14 +142,72 @@ class GeometryBuilder:
         self.builders = dict(BUILDERS if builders is None else builders)
         self.unbuilt_builders = dict(UNBUILT_BUILDERS if unbuilt_builders is None else unbuilt_builders)
         self._cache: dict[str, LegGeometry] = {}
+        self._names: dict[object, str] = {}
 
     def __call__(self, leg: Leg) -> LegGeometry:
+        try:
+            return self.line(leg)
+        except CorridorMapperError as exc:
+            raise type(exc)(f"{leg.mode} leg {leg.from_hub} -> {leg.to_hub}: {exc}") from None
+
+    def line(self, leg: Leg) -> LegGeometry:
+        """The leg's line, as :meth:`__call__`, with a builder's error as it is (not prefixed with the leg).
+
+        Lines of the shipped builders come from :mod:`geo.leg_store` when an earlier run routed them, and so do
+        their :class:`~geo.errors.GeometryError` (no sea route with a passage closed, for one).
+        """
         points = leg_points(leg, self.hubs)
-        key = json.dumps([leg.mode, leg.status, leg.routing, leg.max_snap_km, points])
+        key = _key(leg, points)
         if key not in self._cache:
             table = self.builders if leg.status == Status.OPERATIONAL else self.unbuilt_builders
-            try:
-                self._cache[key] = table[leg.mode](points, leg)
-            except CorridorMapperError as exc:
-                raise type(exc)(f"{leg.mode} leg {leg.from_hub} -> {leg.to_hub}: {exc}") from None
+            build = table[leg.mode]
+            kept = self._stored_key(build, key)
+            geom = leg_store.stored(kept) if kept else None
+            if isinstance(geom, str):
+                raise GeometryError(geom)
+            if geom is None:
+                try:
+                    geom = build(points, leg)
+                except GeometryError as exc:
+                    if kept:
+                        leg_store.keep(kept, str(exc))
+                    raise
+                if kept:
+                    leg_store.keep(kept, geom)
+            self._cache[key] = geom
         return self._cache[key]
+
+    def with_water(self, build: Builder) -> GeometryBuilder:
+        """A builder like this one whose sea and ferry legs, built or not, are made by ``build`` (a scenario's
+        closed passages); its lines are not shared with this one."""
+        water = {Mode.SEA: build, Mode.FERRY: build}
+        return GeometryBuilder(
+            self.hubs, builders={**self.builders, **water}, unbuilt_builders={**self.unbuilt_builders, **water}
+        )
+
+    def _stored_key(self, build: Builder, key: str) -> str | None:
+        """The leg's key in :mod:`geo.leg_store` with a builder that names how its lines are made
+        (``stored_as``: the shipped network and sea builders); None for any other builder."""
+        name = getattr(build, "stored_as", None)
+        if name is None:
+            return None
+        if name not in self._names:
+            self._names[name] = name() if callable(name) else str(name)
+        return f"{self._names[name]} {key}"
+
+    def missing(self, legs: Sequence[Leg]) -> list[Leg]:
+        """The legs whose lines are neither built in this builder nor stored on disk (they need routing)."""
+        out = []
+        for leg in legs:
+            key = _key(leg, leg_points(leg, self.hubs))
+            if key in self._cache:
+                continue
+            table = self.builders if leg.status == Status.OPERATIONAL else self.unbuilt_builders
+            kept = self._stored_key(table[leg.mode], key)
+            if kept is None or not isinstance(leg_store.stored(kept), LegGeometry):
+                out.append(leg)
+        return out
+
+    def save(self) -> None:
+        """Write the lines routed since the last save to :mod:`geo.leg_store`, for the next run."""
+        leg_store.save()

@@ -289,6 +289,14 @@ def _load(path: Path, kind: str, source: str) -> Network | None:
 _PREPARED: dict[tuple[str, float, float], Network] = {}
 
 
+def prepared_network_file(kind: NetworkKind, *, heal_km: float = DEFAULT_HEAL_KM, gap_km: float | None = None) -> Path:
+    """Where :func:`prepared_network` keeps the network; the name tells the network apart (the source package's
+    version and file hash, the gap-fill lines' hash, the cache format, the healing), without loading it."""
+    gap_km = GAP_KM.get(kind, DEFAULT_GAP_KM) if gap_km is None else gap_km
+    _, version, digest = _source_file(kind)
+    return _cache_path(kind, version, digest, f"-heal{heal_km:g}-gap{gap_km:g}")
+
+
 def prepared_network(
     kind: NetworkKind,
     *,
@@ -304,9 +312,8 @@ def prepared_network(
     key = (kind, float(heal_km), float(gap_km))
     if key in _PREPARED:
         return _PREPARED[key]
-    _, version, digest = _source_file(kind)
-    cached = _cache_path(kind, version, digest, f"-heal{heal_km:g}-gap{gap_km:g}")
-    source = f"scgraph-data {version} ({NETWORK_FILES[kind]})"
+    cached = prepared_network_file(kind, heal_km=heal_km, gap_km=gap_km)
+    source = f"scgraph-data {_source_file(kind)[1]} ({NETWORK_FILES[kind]})"
     net = _load(cached, kind, source)
     if net is None:
         raw = load_network(kind, progress=progress)

@@ -247,19 +247,21 @@ def scenario_builder(scenario: Scenario, base: GeometryBuilder) -> Callable[[Leg
     if not scenario.closed_passages:
         return base
 
-    sea = sea_builder(scenario.closed_passages)
-    cache: dict[str, LegGeometry] = {}
+    restricted = base.with_water(sea_builder(scenario.closed_passages))
 
     def build(leg: Leg) -> LegGeometry:
         if not leg.mode.is_water:
             return base(leg)
-        points = leg_points(leg, base.hubs)
-        if not passages_on(points) & set(scenario.closed_passages):
-            return base(leg)
-        key = repr((str(leg.mode), points))
-        if key not in cache:
-            cache[key] = sea(points, leg)
-        return cache[key]
+        try:
+            line = base(leg)
+        except CorridorMapperError:
+            line = None
+        taken = line.extras.get("passages") if line is not None else None
+        if taken is None:  # a line not made by sea_geometry
+            taken = passages_on(leg_points(leg, base.hubs))
+        if line is not None and not set(taken) & set(scenario.closed_passages):
+            return line
+        return restricted.line(leg)
 
     return build
 

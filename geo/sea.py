@@ -31,7 +31,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -127,17 +127,25 @@ def check_passages(restrictions: Iterable[str]) -> tuple[str, ...]:
     return closed
 
 
-def _network_path(a: tuple[float, float], b: tuple[float, float], closed: Sequence[str]) -> np.ndarray | None:
-    """searoute's network nodes from the node nearest ``a`` to the node nearest ``b``; None if no route exists."""
+def _network_path(
+    a: tuple[float, float], b: tuple[float, float], closed: Sequence[str]
+) -> tuple[np.ndarray, frozenset[str]] | None:
+    """searoute's network nodes from the node nearest ``a`` to the node nearest ``b``, and the passages
+    (:data:`PASSAGES`) they pass; None if no route exists."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "No path found": an empty line, handled by the caller
         import searoute  # here: searoute brings networkx and pandas, which a cached line never needs
 
         feature = searoute.searoute(
-            list(a), list(b), units="km", restrictions=[*ALWAYS_CLOSED, *(c for c in closed if c not in ALWAYS_CLOSED)]
+            list(a),
+            list(b),
+            units="km",
+            restrictions=[*ALWAYS_CLOSED, *(c for c in closed if c not in ALWAYS_CLOSED)],
+            return_passages=True,
         )
     coords = np.asarray(feature["geometry"]["coordinates"], dtype=float).reshape(-1, 2)
-    return coords if len(coords) else None
+    passages = frozenset(str(p) for p in feature["properties"].get("traversed_passages", []) or [])
+    return (coords, passages) if len(coords) else None
 
 
 def _dedupe(coords: np.ndarray) -> np.ndarray:
@@ -249,10 +257,10 @@ def sea_geometry(points: Sequence[tuple[float, float]], leg: Leg, *, restriction
     closed = check_passages(restrictions)
     ends = np.asarray([points[0], points[-1]], dtype=float)
     stops = [points[0], points[-1]] if closed else list(points)
-    parts = []
+    parts, passages = [], frozenset[str]()
     for a, b in itertools.pairwise(stops):
-        part = _network_path(a, b, closed)
-        if part is None:
+        found = _network_path(a, b, closed)
+        if found is None:
             shut = " and ".join(PASSAGES[c] for c in closed)
             raise GeometryError(
                 f"no sea route from {leg.from_hub} to {leg.to_hub} with {shut} closed: "
@@ -260,7 +268,8 @@ def sea_geometry(points: Sequence[tuple[float, float]], leg: Leg, *, restriction
                 if closed
                 else f"no sea route from {leg.from_hub} to {leg.to_hub} on searoute's network: check the ports"
             )
-        parts.append(part)
+        parts.append(found[0])
+        passages |= found[1]
     net = _drop_spurs(_dedupe(np.concatenate(parts)))
     ends_inside = any(VOLGA_DON.contains(shapely.Point(p)) for p in ends)
     if not ends_inside and shapely.intersects(shapely.LineString(np.vstack([ends[:1], net, ends[1:]])), VOLGA_DON):
@@ -286,23 +295,24 @@ def sea_geometry(points: Sequence[tuple[float, float]], leg: Leg, *, restriction
     line = _clean_end(net, end)
     line = _clean_end(line[-2::-1], start)[::-1]
     line = np.vstack([line, end]) if not np.array_equal(line[-1], end) else line
-    return searoute_leg(_dedupe(line))
+    geom = searoute_leg(_dedupe(line))
+    if closed:
+        return geom
+    return replace(geom, extras={**geom.extras, "passages": tuple(sorted(passages))})  # see passages_on
+
+
+sea_geometry.stored_as = "searoute "  # type: ignore[attr-defined]  # its lines are kept by geo.leg_store
 
 
 @cache
 def _passages_between(a: tuple[float, float], b: tuple[float, float]) -> frozenset[str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        import searoute  # here: searoute brings networkx and pandas, which a cached line never needs
-
-        feature = searoute.searoute(
-            list(a), list(b), units="km", restrictions=list(ALWAYS_CLOSED), return_passages=True
-        )
-    return frozenset(str(p) for p in feature["properties"].get("traversed_passages", []) or [])
+    found = _network_path(a, b, ())
+    return frozenset() if found is None else found[1]
 
 
 def passages_on(points: Sequence[tuple[float, float]]) -> frozenset[str]:
-    """The searoute passages (:data:`PASSAGES`) a sea leg through ``points`` takes with every passage open."""
+    """The searoute passages (:data:`PASSAGES`) a sea leg through ``points`` takes with every passage open (also
+    in the ``passages`` extra of its :func:`sea_geometry`)."""
     return frozenset().union(*(_passages_between(tuple(a), tuple(b)) for a, b in itertools.pairwise(points)))
 
 
@@ -320,6 +330,7 @@ def sea_builder(restrictions: Iterable[str] = ()) -> Builder:
         return sea_geometry(points, leg, restrictions=closed)
 
     build.__name__ = "sea_geometry_" + "_".join(closed) if closed else "sea_geometry"
+    build.stored_as = "searoute " + ",".join(closed)  # type: ignore[attr-defined]  # see geo.leg_store
     return build
 
 

@@ -275,9 +275,10 @@ def build(
     formats = check_options(formats, tiles, assets)
     out = check_out(out)
     _check_ids(c.id for c in corridors)
-    prepare_networks(networks_needed(corridors), progress)
-    progress.start(sum(len(c.legs) for c in corridors) + _steps(len(corridors), formats))
     builder = GeometryBuilder(catalog.hubs)
+    unrouted = builder.missing([leg for c in corridors for leg in c.legs])  # the rest were routed by an earlier run
+    prepare_networks(networks_needed(unrouted), progress)
+    progress.start(sum(len(c.legs) for c in corridors) + _steps(len(corridors), formats))
     for c in corridors:
         for seq, leg in enumerate(c.legs, start=1):
             progress.step(f"legs: {c.id}: {leg.from_hub} → {leg.to_hub} ({leg.mode})")
@@ -290,6 +291,7 @@ def build(
     layers = layers_from_catalog(catalog, shown, geometry_of=geometry_of, every_hub=every_hub)
     progress.step("comparison: every scenario")
     comparison = build_compare(catalog, corridors, builder)
+    builder.save()  # the lines routed for the legs and the scenarios, for the next run
     pages = {PAGES["compare"]: comparison} if comparison else {}
     parameters = {**({"as_of": catalog.as_of} if catalog.as_of else {}), **(parameters or {})}
     if year is not None:
@@ -558,6 +560,7 @@ def compare(
     for s in chosen:
         progress.step(f"scenario: {s.label}")
         outcomes += evaluate(catalog, corridors, [s], geometry_of=base)
+    base.save()  # the lines routed, for the next run
     warning = ends_warning(outcomes, {h.id: h.name for h in catalog.hubs.values()})
     return CompareResult(catalog, tuple(corridors), tuple(chosen), tuple(outcomes), (warning,) if warning else ())
 

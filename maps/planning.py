@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from geo.model import Corridor, Mode, Status
+from geo.model import Corridor, Leg, Mode, Status
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
@@ -46,12 +46,12 @@ class Silent:
         pass
 
 
-def networks_needed(corridors: Iterable[Corridor]) -> list[str]:
-    """The networks a build routes on: those of operational rail and road legs."""
+def networks_needed(legs: Iterable[Corridor | Leg]) -> list[str]:
+    """The networks a build routes on: those of operational rail and road legs (of corridors, or legs)."""
+    every = [leg for item in legs for leg in (item.legs if isinstance(item, Corridor) else [item])]
     kinds = {
         str(leg.mode)
-        for c in corridors
-        for leg in c.legs
+        for leg in every
         if not leg.mode.is_water and leg.status == Status.OPERATIONAL and leg.routing == "network"
     }
     return sorted(kinds)
