@@ -23,9 +23,9 @@ import pandas as pd
 import shapely
 
 from layers.frames import Layers
-from layers.provenance import attribution_lines, provenance_to_text
+from layers.provenance import HUB_ATTRIBUTION, attribution_lines, provenance_to_text
 
-__all__ = ["GEOJSON_DECIMALS", "rejoin_antimeridian", "rfc7946_geometry", "write_geojson"]
+__all__ = ["GEOJSON_DECIMALS", "rejoin_antimeridian", "rfc7946_geometry", "write_corridor_geojson", "write_geojson"]
 
 GEOJSON_DECIMALS = 6
 
@@ -98,17 +98,42 @@ def write_geojson(layers: Layers, path: Path) -> Path:
 
     The bytes depend only on the layers: the same input gives the same file.
     """
-    collection = {
-        "type": "FeatureCollection",
-        "attribution": attribution_lines(layers),
-        "features": [
+    _write(
+        path,
+        attribution_lines(layers),
+        [
             *_features(layers.corridors, "corridor", geometry=False),
             *_features(layers.hubs, "hub"),
             *_features(layers.legs, "leg"),
         ],
-    }
-    path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    )
     return path
+
+
+def write_corridor_geojson(layers: Layers, folder: Path) -> list[tuple[Path, list[str]]]:
+    """``folder/<corridor id>.geojson`` for each corridor: the same files as :func:`write_geojson` of
+    :meth:`Layers.for_corridor`, with every feature made once for all of them. Returns each file with its
+    attribution lines."""
+    corridors = list(_features(layers.corridors, "corridor", geometry=False))
+    hubs = list(_features(layers.hubs, "hub"))
+    legs = list(_features(layers.legs, "leg"))
+    on_route = [set(str(ids).split(",")) for ids in layers.hubs["corridors"]]
+    leg_corridor = list(layers.legs["corridor_id"])
+    notices = [[a for a in str(cell).split("; ") if a] for cell in layers.legs["attribution"]]
+    out = []
+    for cid, corridor in zip(layers.corridors["corridor_id"], corridors, strict=True):
+        mine = [i for i, c in enumerate(leg_corridor) if c == cid]
+        attribution = [*sorted({a for i in mine for a in notices[i]}), HUB_ATTRIBUTION]  # as attribution_lines
+        path = folder / f"{cid}.geojson"
+        _write(path, attribution, [corridor, *(h for h, ids in zip(hubs, on_route, strict=True) if cid in ids)]
+               + [legs[i] for i in mine])  # fmt: skip
+        out.append((path, attribution))
+    return out
+
+
+def _write(path: Path, attribution: list[str], features: list[dict[str, Any]]) -> None:
+    collection = {"type": "FeatureCollection", "attribution": attribution, "features": features}
+    path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 def rejoin_antimeridian(geom: shapely.Geometry) -> shapely.Geometry:

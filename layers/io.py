@@ -31,7 +31,7 @@ import shapely
 from geo.errors import OptionError
 from layers.formats import DEFAULT_FORMATS
 from layers.frames import Layers
-from layers.geojson import GEOJSON_DECIMALS, write_geojson
+from layers.geojson import GEOJSON_DECIMALS, write_corridor_geojson
 from layers.kml import write_kml
 from layers.provenance import (
     HUB_ATTRIBUTION,
@@ -228,12 +228,9 @@ def _owed(layers: Layers, folder: Path, paths: Iterable[Path]) -> list[WrittenFi
 
 
 def _geojson_files(layers: Layers, folder: Path, parameters: Parameters) -> list[WrittenFile]:
-    written = []
-    for cid in layers.corridors["corridor_id"]:
-        mine = layers.for_corridor(cid)
-        path = write_geojson(mine, folder / f"{cid}.geojson")
-        written.append(WrittenFile(path.relative_to(folder), tuple(attribution_lines(mine))))
-    return written
+    return [
+        WrittenFile(path.relative_to(folder), tuple(notes)) for path, notes in write_corridor_geojson(layers, folder)
+    ]
 
 
 def _format(

@@ -59,8 +59,8 @@ GRID_SHARE = 0.25
 """A level's grid step is this share of its tolerance (0.12° → 0.03°, about 3 km: under a pixel to zoom 6)."""
 ISLAND_PIXELS = 4.0
 """Parts of a country smaller than this many squared tolerances are left out: a few pixels at the level's scale."""
-_FORMAT = "topo-v1"
-"""Bump when the encoding changes, so that cached files of an older encoding are not reused."""
+_FORMAT = "topo-v2"
+"""Bump when the encoding changes, so that cached files of an older encoding are not reused (v2: kept as text)."""
 
 
 def level_key(tolerance: float) -> str:
@@ -129,22 +129,29 @@ def outline_topology(tolerance: float, box: Box) -> dict[str, object]:
     dict
         The TopoJSON topology, ready for :func:`json.dumps`.
     """
+    result: dict[str, object] = json.loads(_topology_text(tolerance, box))
+    return result
+
+
+def _topology_text(tolerance: float, box: Box) -> str:
+    """:func:`outline_topology` as compact JSON, keys sorted: cached as that text (a build decodes nothing)."""
     box = round_box(box)
     request = json.dumps([_FORMAT, version(OUTLINES_PACKAGE.replace("_", "-")), version("topojson"), tolerance, box])
     path = cache_dir() / f"outlines-topo-{hashlib.sha256(request.encode()).hexdigest()[:16]}.json"
     cached = read_json(path)
-    if isinstance(cached, dict) and cached.get("request") == request:
-        return dict(cached["topology"])
-    topology = _encode(tolerance, box)
-    write_json(path, {"request": request, "topology": topology})
-    return topology
+    if isinstance(cached, dict) and cached.get("request") == request and isinstance(cached.get("text"), str):
+        return str(cached["text"])
+    text = json.dumps(_encode(tolerance, box), separators=(",", ":"), sort_keys=True)
+    write_json(path, {"request": request, "text": text})
+    return text
 
 
-def outlines_script(levels: dict[str, dict[str, object]]) -> str:
-    """The script that adds ``levels`` (level key → topology) to :data:`GLOBAL_NAME`; safe inside ``<script>``."""
+def outlines_script(levels: dict[str, tuple[float, Box]]) -> str:
+    """The script that adds ``levels`` (level key → the tolerance and box of :func:`outline_topology`) to
+    :data:`GLOBAL_NAME`; safe inside ``<script>``."""
     lines = [f"/* {OUTLINES_ATTRIBUTION}: TopoJSON, decoded by topojson-client */"]
-    for key, topology in sorted(levels.items()):
-        data = json.dumps(topology, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
+    for key, (tolerance, box) in sorted(levels.items()):
+        data = _topology_text(tolerance, box).replace("</", "<\\/")
         lines.append(f"(window.{GLOBAL_NAME}=window.{GLOBAL_NAME}||{{}})[{json.dumps(key)}]={data};")
     return "\n".join(lines) + "\n"
 
@@ -182,7 +189,6 @@ class SharedOutlines:
     def files(self) -> dict[str, str]:
         """File name → text: per level asked for, the countries within the box around every page's box."""
         files = {
-            outlines_file(t): outlines_script({level_key(t): outline_topology(t, _union(b))})
-            for t, b in sorted(self.boxes.items())
+            outlines_file(t): outlines_script({level_key(t): (t, _union(b))}) for t, b in sorted(self.boxes.items())
         }
         return {**files, **dict(sorted(self.shared.items()))}

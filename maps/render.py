@@ -23,6 +23,7 @@ import base64
 import difflib
 import functools
 import html
+import json
 import mimetypes
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -66,7 +67,7 @@ from maps.labels import (
     hub_ranks,
     seas_to_name,
 )
-from maps.outlines import GLOBAL_NAME, TOPOJSON_CLIENT_URL, SharedOutlines, level_key, outline_topology, outlines_script
+from maps.outlines import GLOBAL_NAME, TOPOJSON_CLIENT_URL, SharedOutlines, level_key, outlines_script
 from maps.view import FIT_VIEW_JS, FitView
 
 __all__ = [
@@ -332,10 +333,9 @@ def _add_legs(
             weight=weight,
             opacity=status.opacity,
             dash_array=status.dash_array(mode.weight),  # the pattern of the status, whatever the width
-            tooltip=folium.Tooltip(tip, sticky=True),
-            popup=folium.Popup(_leg_popup(leg, hub_names, corridor), max_width=360),
             class_name=f"cm-leg cm-{leg.mode} cm-{leg.status} cm-c-{leg.corridor_id}",
         )
+        Bind(popup=_leg_popup(leg, hub_names, corridor), max_width=360, tooltip=tip, sticky=True).add_to(line)
         line.add_to(target)
         drawn.append(line)
     return drawn
@@ -354,17 +354,20 @@ def _add_hubs(
         if label is not None:
             gap = px // 2 + 2
             edge = f" cm-edge-{label.edge}" if label.edge else ""
-            tooltip = folium.Tooltip(
-                esc(hub.name),
+            tooltip = Bind(
+                popup=_hub_popup(hub),
+                max_width=340,
+                tooltip=esc(hub.name),
+                sticky=True,
                 permanent=True,
                 direction=label.side,
                 offset=(gap if label.side == "right" else -gap, 0),
                 class_name=f"cm-label cm-place cm-r-{label.rank}{edge}",
             )
         else:
-            tooltip = folium.Tooltip(esc(hub.name))
+            tooltip = Bind(popup=_hub_popup(hub), max_width=340, tooltip=esc(hub.name), sticky=True)
         end = " cm-end" if label is not None and label.end else ""
-        folium.Marker(
+        marker = folium.Marker(
             [round(geom.y, DISPLAY_DECIMALS), round(geom.x, DISPLAY_DECIMALS)],
             icon=folium.DivIcon(
                 html="",
@@ -372,9 +375,9 @@ def _add_hubs(
                 icon_anchor=(px // 2, px // 2),
                 class_name=f"cm-hub{end} cm-k-{kind}",
             ),
-            tooltip=tooltip,
-            popup=folium.Popup(_hub_popup(hub), max_width=340),
-        ).add_to(target)
+        )
+        tooltip.add_to(marker)
+        marker.add_to(target)
 
 
 def _corridor_counts(hubs: pd.DataFrame) -> dict[str, int]:
@@ -390,6 +393,50 @@ def _hub_labels(layers: Layers, every: Layers | None = None) -> dict[str, HubLab
     (the whole build) says how many corridors each hub is in."""
     every = every or layers
     return hub_ranks(layers.hubs, layers.legs, _corridor_counts(every.hubs), every.legs)
+
+
+def js_string(text: str) -> str:
+    """``text`` as a JavaScript string literal that is safe inside ``<script>``: JSON, with ``</`` and ``<!--``
+    broken up (the only sequences that end or change a script element's text)."""
+    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+class Bind(MacroElement):
+    """A popup and a tooltip bound to their parent (a line or a marker) as text, in one statement.
+
+    ``folium.Popup`` and ``folium.Tooltip`` are three elements per line (popup,
+    its HTML, tooltip), build the popup's content as DOM nodes when the page loads
+    (``$(`...`)[0]``) and put the text into a JavaScript template literal as it is.
+    Here the content goes in as JSON strings (``</``, quotes, backticks and ``${``
+    cannot break out of the script) and Leaflet builds a popup when it opens.
+    ``popup`` and ``tooltip`` are HTML, already escaped.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}
+        {%- if this.popup is not none %}.bindPopup({{ this.popup }}, {{ this.popup_options|tojavascript }}){% endif %}
+        {%- if this.tooltip is not none %}.bindTooltip({{ this.tooltip }}, {{ this.tooltip_options|tojavascript }})
+        {%- endif %};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        *,
+        popup: str | None = None,
+        max_width: int = 300,
+        tooltip: str | None = None,
+        **tooltip_options: Any,
+    ) -> None:
+        super().__init__()
+        self._name = "Bind"
+        self.popup = None if popup is None else js_string(popup)
+        self.popup_options = {"maxWidth": max_width}
+        self.tooltip = None if tooltip is None else js_string(f"<div>{tooltip}</div>")
+        self.tooltip_options = tooltip_options  # tojavascript writes the keys in camelCase
 
 
 class _Highlight(MacroElement):
@@ -723,7 +770,7 @@ def resolve_tiles(name: Tiles) -> xyzservices.TileProvider:
     if isinstance(name, xyzservices.TileProvider):
         return name
     try:
-        provider = xyzservices.providers.query_name(name)
+        provider = _provider(name)
     except ValueError:
         names = list(xyzservices.providers.flatten())
         close = difflib.get_close_matches(name.replace(" ", "."), names, n=3, cutoff=0.6)
@@ -735,6 +782,12 @@ def resolve_tiles(name: Tiles) -> xyzservices.TileProvider:
     if provider.requires_token():
         raise OptionError(f"tiles {name!r}: this provider needs an API key: choose one that does not")
     return provider
+
+
+@functools.cache
+def _provider(name: str) -> xyzservices.TileProvider:
+    """xyzservices' provider of this name, looked up once per process (a lookup flattens every provider)."""
+    return xyzservices.providers.query_name(name)
 
 
 class _NoDefaultIcon(MacroElement):
@@ -841,7 +894,7 @@ class _Outlines(JSCSSMixin, MacroElement):
 
     def inline_script(self) -> Markup:
         """This page's own outlines, for a page without a shared file."""
-        return Markup(outlines_script({self.key: outline_topology(self.tolerance, self.box)}))
+        return Markup(outlines_script({self.key: (self.tolerance, self.box)}))
 
 
 FIT_PADDING = (90, 30)
@@ -1028,12 +1081,13 @@ def corridor_map(
     hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
     m, tile_layer = _base_map(tiles)
     drawn = []
+    kinds = list(zip(mine.legs["mode"], mine.legs["status"], strict=True))
     for mode in MODE_STYLES:
         for status in STATUS_STYLES:
-            legs = mine.legs[(mine.legs["mode"] == str(mode)) & (mine.legs["status"] == str(status))]
-            if len(legs):
+            rows = [i for i, kind in enumerate(kinds) if kind == (str(mode), str(status))]
+            if rows:
                 group = folium.FeatureGroup(name=_layer_label(mode, status), show=True)
-                drawn += _add_legs(group, legs, hub_names)
+                drawn += _add_legs(group, mine.legs.iloc[rows], hub_names)
                 group.add_to(m)
     hubs = folium.FeatureGroup(name="Hubs")
     _add_hubs(hubs, mine.hubs, _hub_labels(mine, layers))
