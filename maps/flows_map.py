@@ -191,7 +191,7 @@ def flows_map(layers: FlowLayers, *, tiles: Tiles | None = DEFAULT_TILES, title:
     """
     lines, inputs, hubs = layers.flows, layers.inputs, layers.hubs
     names = dict(zip(hubs["hub_id"], hubs["name"], strict=True))
-    m, tile_layer = _base_map(tiles)
+    m, tile_layer = _base_map(tiles, hold=False)
     drawn = _display_lines(lines.geometry) if len(lines) else []
     legend_units = []
     for unit, style in UNIT_STYLES.items():

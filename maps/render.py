@@ -68,7 +68,7 @@ from maps.labels import (
     seas_to_name,
 )
 from maps.outlines import GLOBAL_NAME, TOPOJSON_CLIENT_URL, SharedOutlines, level_key, outlines_script
-from maps.view import FIT_VIEW_JS, FitView
+from maps.view import FIT_VIEW_JS, FitView, HoldLayers, ReleaseLayers
 
 __all__ = [
     "DEFAULT_TILES",
@@ -827,13 +827,17 @@ class _Map(folium.Map):
     ]
 
 
-def _base_map(tiles: Tiles | None) -> tuple[folium.Map, folium.TileLayer | None]:
+def _base_map(tiles: Tiles | None, *, hold: bool = True) -> tuple[folium.Map, folium.TileLayer | None]:
+    """The map with its tiles; with ``hold``, the layers added after them wait for the fitted view
+    (:class:`maps.view.HoldLayers`: :func:`_finish` releases them)."""
     m = _Map(location=[45, 60], zoom_start=4, tiles=None, control_scale=True, zoom_snap=ZOOM_SNAP)
     _NoDefaultIcon().add_to(m)
     layer = None
     if tiles:
         layer = folium.TileLayer(resolve_tiles(tiles), control=False)
         layer.add_to(m)
+    if hold:
+        HoldLayers().add_to(m)
     return m, layer
 
 
@@ -1058,6 +1062,8 @@ def _finish(
     _add_controls(m, outlines if minimap else None, tiles, minimap_minimized=overview)
     if bounds is not None:
         FitView(bounds).add_to(m)  # last: it measures the controls
+    if any(isinstance(child, HoldLayers) for child in m._children.values()):
+        ReleaseLayers().add_to(m)  # the layers, drawn once in the fitted view
     Declutter().add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)  # a folium.Map always sits in a Figure

@@ -462,7 +462,7 @@ def timeline_map(
         [leg.opening.year for leg in legs if leg.opening.year is not None and leg.opening.status != "operational"],
     )
     now, first, last = positions
-    m, tile_layer = _base_map(tiles)
+    m, tile_layer = _base_map(tiles, hold=False)  # the timeline slider drives its layers as they are added
     opened, waiting = _features(legs, hub_names, positions, as_of)
     not_yet = _YearTimeline(waiting, name=f"{_sample(Mode.RAIL, Status.PLANNED)} Not open yet")
     open_now = _YearTimeline(opened, name=f"{_sample(Mode.RAIL, Status.OPERATIONAL)} Open")

@@ -310,3 +310,14 @@ def test_places_are_named_from_the_zoom_where_they_fit(mini_layers):
     html = render_html(corridor_map(mini_layers, mini_layers.corridors["corridor_id"].iloc[0], tiles=None))
     assert "cm-place cm-r-" in html and "cm-z-" in html  # named hubs and countries, ranked, for the declutter
     assert "paddingTopLeft" in html  # the view is fitted in the page, around the controls
+
+
+def test_layers_wait_for_the_fitted_view(mini_layers):
+    """Corridor and overview pages hold every layer added after the tiles until the view is fitted, then add them
+    in order: each is projected once (the timeline's slider drives its layers, so it holds none)."""
+    for html in (render_html(corridor_map(mini_layers, "t-caspian")), render_html(overview_map(mini_layers))):
+        body = html.split("<body>")[1]
+        hold, release = body.index("map._cmHeld = held;"), body.index("held.forEach(")
+        fit = body.index("(function (map, corners, MARGIN)")  # a page outside a build carries the fit inline
+        assert body.index("L.tileLayer(") < hold < body.index("L.polyline(") < fit < release
+        assert body.count("map._cmHeld = held;") == 1 and body.count("held.forEach(") == 1
