@@ -1,9 +1,10 @@
 """The one disk cache of corridor-mapper: where it lives, and how files are written and read there.
 
-Three things are slow to make and cheap to keep: the converted and healed
+Four things are slow to make and cheap to keep: the converted and healed
 networks (:mod:`geo.network_data`, NumPy archives), the simplified country
-outlines (:mod:`geo.countries`, a NumPy archive of WKB) and the sea links
-between ports (:mod:`geo.sea`, JSON). They all go through these helpers, so
+outlines (:mod:`geo.countries`, a NumPy archive of WKB), the sea links
+between ports (:mod:`geo.sea`, JSON) and the catalog legs' routed lines
+(:mod:`geo.leg_store`, a NumPy archive). They all go through these helpers, so
 they all behave alike:
 
 * the folder is ``CORRIDORS_CACHE_DIR`` if set, else the user's cache folder;
