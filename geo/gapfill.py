@@ -32,7 +32,6 @@ from pydantic import Field, field_validator
 from geo.catalog import _format_error, _validate
 from geo.errors import CatalogError, toml_problem
 from geo.geodesy import km_to_chord, unit_xyz
-from geo.heal import densify_edges
 from geo.model import Source, Text, _Strict
 
 __all__ = [
@@ -172,6 +171,8 @@ class GapfillEdges:
 
 def gapfill_edges(lines: list[GapfillLine], *, max_km: float) -> GapfillEdges:
     """The lines' points chained into edges, each split into pieces of at most ``max_km`` (geodesic)."""
+    from geo.heal import densify_edges  # here: geo.heal brings SciPy, which naming the networks' files never needs
+
     lon_parts, lat_parts, a_parts, b_parts, line_parts = [], [], [], [], []
     n = 0
     ends = []

@@ -28,7 +28,6 @@ from geo.geodesy import GEOD, unwrap_lon
 from geo.leg_geometry import LegGeometry
 from geo.model import Hub, Leg, Mode, Status
 from geo.network_data import prepared_network, prepared_network_file
-from geo.routing import DEFAULT_MAX_SNAP_KM, route_points, routed_geometry
 from geo.sea import sea_geometry
 
 __all__ = [
@@ -81,6 +80,8 @@ def network_geometry(kind: str) -> Builder:
             return great_circle_geometry(points, leg)
         names = [leg.from_hub] + [f"via point {i} of {leg.from_hub} -> {leg.to_hub}" for i in range(1, len(points) - 1)]
         names.append(leg.to_hub)
+        from geo.routing import DEFAULT_MAX_SNAP_KM, route_points, routed_geometry  # SciPy: only to route
+
         net = prepared_network(kind)  # type: ignore[arg-type]
         path = route_points(net, points, names, max_snap_km=leg.max_snap_km or DEFAULT_MAX_SNAP_KM)
         return routed_geometry(net, path)

@@ -17,17 +17,12 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from geo.defaults import DEFAULT_GAP_KM, DEFAULT_HEAL_KM, GAP_KM
 from geo.geodesy import chord_to_km, distance_km, km_to_chord, wrap_lon
 from geo.network import Network, network_from_edges, unique_sorted
 
 __all__ = ["DEFAULT_GAP_KM", "DEFAULT_HEAL_KM", "GAP_KM", "densify_edges", "densify_edges_km", "heal"]
 
-DEFAULT_HEAL_KM = 2.0
-"""Join components, and line ends to other lines, closer than this (see the note on issue 3)."""
-DEFAULT_GAP_KM = 20.0
-"""Join two rail line ends (dead ends) closer than this: a line broken in the source data."""
-GAP_KM = {"rail": DEFAULT_GAP_KM, "road": 0.0}
-"""Broken-line healing per network: roads are dense and end near each other for real, so none there."""
 LOCAL_DETOUR = 3.0
 """Two nodes already joined by a path at most this many times their distance (+1 km) need no connector."""
 GROUP_SIZE = 128

@@ -24,16 +24,21 @@ import warnings
 from collections.abc import Callable
 from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from geo._cache import cache_dir, discard, read_npz, remove_stale, write_npz
+from geo.defaults import DEFAULT_GAP_KM, DEFAULT_HEAL_KM, GAP_KM
 from geo.errors import NetworkError
 from geo.gapfill import default_gapfill_path, gapfill_digest, gapfill_edges, load_gapfill, replaced_pairs
 from geo.geodesy import chord_to_km, distance_km, unit_xyz
-from geo.heal import DEFAULT_GAP_KM, DEFAULT_HEAL_KM, GAP_KM, densify_edges_km, heal
-from geo.network import Network, NetworkKind, network_from_edges, unique_sorted
+
+if TYPE_CHECKING:
+    from geo.network import Network, NetworkKind
+
+# geo.heal and geo.network (and SciPy) are imported where a network is converted or loaded: naming the networks'
+# cache files (prepared_network_file, for the lines kept by geo.leg_store) needs none of them
 
 __all__ = [
     "NETWORK_FILES",
@@ -146,6 +151,9 @@ def load_network(kind: NetworkKind, *, progress: ProgressHook | None = None) -> 
     NetworkError
         scgraph-data is missing or its file cannot be read.
     """
+    from geo.heal import densify_edges_km
+    from geo.network import network_from_edges, unique_sorted
+
     if kind not in NETWORK_FILES:
         raise NetworkError(f"unknown network {kind!r}: choose from {', '.join(NETWORK_FILES)}")
     path, version, digest = _source_file(kind)
@@ -196,6 +204,9 @@ def merge_gapfill(
     CatalogError
         The gap-fill file is invalid, or a ``replaces`` entry matches no edge.
     """
+    from geo.heal import densify_edges_km
+    from geo.network import network_from_edges
+
     lines = load_gapfill(gapfill or default_gapfill_path())
     fill = gapfill_edges(lines, max_km=DENSIFY_KM)
     pairs = pairs[~replaced_pairs(lon, lat, pairs, fill.replaces)]
@@ -260,6 +271,10 @@ def _save(net: Network, path: Path) -> None:
 
 def _load(path: Path, kind: str, source: str) -> Network | None:
     """A cached network, or None if there is none (a broken file is deleted, to be rebuilt)."""
+    from scipy import sparse
+
+    from geo.network import Network
+
     z = read_npz(path, _ARRAYS)
     if z is None:
         return None
@@ -308,6 +323,8 @@ def prepared_network(
 
     ``gap_km`` defaults to :data:`GAP_KM` of the network kind.
     """
+    from geo.heal import heal
+
     gap_km = GAP_KM.get(kind, DEFAULT_GAP_KM) if gap_km is None else gap_km
     key = (kind, float(heal_km), float(gap_km))
     if key in _PREPARED:

@@ -553,10 +553,10 @@ def compare(
     chosen = [s.with_year(year) for s in chosen]
     catalog = catalog or load_catalog(catalog_files)
     corridors = catalog.select(list(corridor_ids) or None)
-    prepare_networks(networks_needed(corridors), progress)
+    base = geometry_of or GeometryBuilder(catalog.hubs)
+    prepare_networks(networks_needed(base.missing([leg for c in corridors for leg in c.legs])), progress)
     progress.start(len(chosen))
     outcomes: list[Outcome] = []
-    base = geometry_of or GeometryBuilder(catalog.hubs)
     for s in chosen:
         progress.step(f"scenario: {s.label}")
         outcomes += evaluate(catalog, corridors, [s], geometry_of=base)

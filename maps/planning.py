@@ -59,6 +59,9 @@ def networks_needed(legs: Iterable[Corridor | Leg]) -> list[str]:
 
 def prepare_networks(kinds: Iterable[str], progress: Progress | None = None) -> None:
     """Load the networks (converting them on the first run, which is slow) before routing on them."""
+    kinds = list(kinds)
+    if not kinds:
+        return
     from geo._cache import cache_dir
     from geo.network_data import prepared_network
 
