@@ -514,8 +514,9 @@ class CompareResult:
     outcomes: tuple[Outcome, ...]
     warnings: tuple[str, ...] = ()
 
-    def html(self, *, title: str = "Corridors compared", index_link: bool = False) -> str:
-        """The comparison page (:func:`maps.comparison.comparison_html`)."""
+    def html(self, *, title: str = "Corridors compared", index_link: bool = False, with_map: bool = False) -> str:
+        """The comparison page (:func:`maps.comparison.comparison_html`); ``with_map``: with a map of the
+        corridors (:meth:`map`) in it."""
         model = transit_model()
         return comparison_html(
             self.outcomes,
@@ -526,7 +527,14 @@ class CompareResult:
             title=title,
             as_of=model.meta.as_of,
             index_link=index_link,
+            map_page=render_html(self.map(title=title)) if with_map else "",
         )
+
+    def map(self, *, title: str = "Corridors compared") -> folium.Map:
+        """The corridors compared on one map, one colour each, their km and days in the legend
+        (:func:`maps.render.overview_map` of their layers; the lines come from the cache of routed legs)."""
+        layers = layers_from_catalog(self.catalog, list(self.corridors), geometry_of=GeometryBuilder(self.catalog.hubs))
+        return overview_map(layers, title=title, as_of=self.catalog.as_of or "")
 
 
 def compare(

@@ -149,11 +149,13 @@ def comparison_html(
     title: str = "Corridors compared",
     as_of: str = "",
     index_link: bool = False,
+    map_page: str = "",
 ) -> str:
     """The comparison page: for each group of corridors that share their ends, each scenario's figures as bars.
 
     ``names`` are the corridors' names, ``hub_names`` the hubs'; ``as_of`` the data's date (never the build
-    time, so that the page is the same for the same input).
+    time, so that the page is the same for the same input). ``map_page``, a map page on its own (its outlines
+    inline), is shown in the page (an ``<iframe srcdoc>``: the page stays one file).
     """
     rows = [o.row() for o in outcomes]
     by_key = {(r["corridor_id"], r["scenario"]): r for r in rows}
@@ -212,5 +214,6 @@ def comparison_html(
         scope=model.scope,
         transit_as_of=model.meta.as_of,
         index_link=index_link,
+        map_page=map_page,
         pairs=itertools.pairwise,
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html as htmllib
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -152,6 +154,14 @@ def test_compare_writes_the_csv_json_and_html_with_the_columns_users_ask_for(tmp
     page = tmp_path / "cmp.html"
     assert runner.invoke(main, [*args, "--out", str(page)]).exit_code == 0
     html = page.read_text(encoding="utf-8")
-    assert "Northern route" in html and "<svg" in html and "<script" not in html
+    assert "Northern route" in html and "<svg" in html and "<script" not in html  # the map's scripts sit in srcdoc
+    frame = re.search(r'<iframe class="cm-map"[^>]* srcdoc="([^"]*)"', html)
+    assert frame, "the page shows the corridors on a map"
+    inner = htmllib.unescape(frame.group(1))  # a map page on its own: one colour and a legend row per corridor
+    assert inner.startswith("<!DOCTYPE html>") and "cm-legend-corridor" in inner and "L.polyline(" in inner
+    for cid in ("northern-route", "middle-corridor", "suez-sea"):
+        assert f"cm-c-{cid}" in inner, cid
+    assert runner.invoke(main, [*args, "--out", str(tmp_path / "again.html")]).exit_code == 0
+    assert (tmp_path / "again.html").read_text(encoding="utf-8") == html  # the same input, the same page
     bad = runner.invoke(main, ["compare", "suez-sea", "--out", str(tmp_path / "cmp.xlsx")])
     assert bad.exit_code == 2 and "use .csv, .json, .html" in bad.output

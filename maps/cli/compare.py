@@ -31,7 +31,11 @@ def _num(value: Any, fmt: str = "{:,.0f}") -> str:
 @scenario_option
 @year_option
 @click.option(
-    "--out", "out_file", default=None, metavar="FILE", help="Write the comparison to FILE: .csv, .json or .html."
+    "--out",
+    "out_file",
+    default=None,
+    metavar="FILE",
+    help="Write the comparison to FILE: .csv, .json or .html (with a map of the corridors).",
 )
 @catalog_option
 @command
@@ -94,7 +98,7 @@ def compare_cmd(
         elif suffix == ".json":
             text = json.dumps(_jsonable({"rows": rows}), ensure_ascii=False, indent=2) + "\n"
         else:
-            text = result.html()
+            text = result.html(with_map=True)
         write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
         output.say(f"Wrote {path}")
     return {
