@@ -375,3 +375,28 @@ def test_shared_legs_are_drawn_side_by_side(session, built):
     assert a["offset"] != b["offset"]
     gap = ((a["first"][0] - b["first"][0]) ** 2 + (a["first"][1] - b["first"][1]) ** 2) ** 0.5
     assert gap >= 3, legs  # pixels apart on the screen, not on top of each other
+
+
+def test_the_comparison_page_draws_its_map(session, tmp_path):
+    """`corridors compare --out FILE.html`: the map inside the page draws every compared corridor's legs."""
+    from click.testing import CliRunner
+
+    from maps.cli import main
+
+    ids = ["northern-route", "middle-corridor", "suez-sea"]
+    result = CliRunner().invoke(main, ["compare", *ids, "--out", str(tmp_path / "cmp.html")])
+    assert result.exit_code == 0, result.output
+    want = sum(len(load_catalog().corridors[c].legs) for c in ids)
+
+    def drawn(page):
+        frame = page.frame_locator("iframe.cm-map")
+        frame.locator("path.cm-leg").first.wait_for(timeout=10_000)
+        return {cid: frame.locator(f"path.cm-leg.cm-c-{cid}").count() for cid in ids}, frame.locator(
+            ".cm-legend-corridor"
+        ).count()
+
+    res = session.open("cmp.html", root=tmp_path, actions=drawn, screenshot=ARTIFACTS / "compare-page.png")
+    res.assert_clean()
+    per_corridor, legend_rows = res.evaluate
+    assert sum(per_corridor.values()) == want and all(per_corridor.values()), per_corridor
+    assert legend_rows == len(ids)
