@@ -717,20 +717,27 @@ class _Direction(JSCSSMixin, Layer):
 
 class _MiniMap(plugins.MiniMap):
     """A locator map drawn from the main map's country outlines (the same decoded data: no copy of its own),
-    under its tiles, if any."""
+    under its tiles, if any.
+
+    The control takes its place at once (the fitted view keeps clear of it), but what it draws waits until the
+    route has been painted: the locator's second map costs as much as all of the route's layers together.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }}_layers = [L.geoJson({{ this.outlines.get_name() }}_data, {
-                pane: "tilePane", interactive: false, style: {{ this.outline_style|tojson }}})];
-            {% if this.provider %}
-            {{ this.get_name() }}_layers.push(L.tileLayer({{ this.provider.tiles|tojson }},
-                {{ this.provider.options|tojson }}));
-            {% endif %}
-            var {{ this.get_name() }} = new L.Control.MiniMap(L.layerGroup({{ this.get_name() }}_layers),
+            var {{ this.get_name() }}_layers = L.layerGroup();
+            var {{ this.get_name() }} = new L.Control.MiniMap({{ this.get_name() }}_layers,
                 {{ this.options|tojavascript }});
             {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+            requestAnimationFrame(function () { setTimeout(function () {  // after the route's first paint
+                {{ this.get_name() }}_layers.addLayer(L.geoJson({{ this.outlines.get_name() }}_data, {
+                    pane: "tilePane", interactive: false, style: {{ this.outline_style|tojson }}}));
+                {% if this.provider %}
+                {{ this.get_name() }}_layers.addLayer(L.tileLayer({{ this.provider.tiles|tojson }},
+                    {{ this.provider.options|tojson }}));
+                {% endif %}
+            }, 0); });
         {% endmacro %}
         """
     )
