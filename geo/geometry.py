@@ -160,8 +160,7 @@ class GeometryBuilder:
         points = leg_points(leg, self.hubs)
         key = _key(leg, points)
         if key not in self._cache:
-            table = self.builders if leg.status == Status.OPERATIONAL else self.unbuilt_builders
-            build = table[leg.mode]
+            build = self._builder(leg)
             kept = self._stored_key(build, key)
             geom = leg_store.stored(kept) if kept else None
             if isinstance(geom, str):
@@ -186,6 +185,10 @@ class GeometryBuilder:
             self.hubs, builders={**self.builders, **water}, unbuilt_builders={**self.unbuilt_builders, **water}
         )
 
+    def _builder(self, leg: Leg) -> Builder:
+        """The builder of the leg's mode: for a leg that exists, or for one planned or being built."""
+        return (self.builders if leg.status == Status.OPERATIONAL else self.unbuilt_builders)[leg.mode]
+
     def _stored_key(self, build: Builder, key: str) -> str | None:
         """The leg's key in :mod:`geo.leg_store` with a builder that names how its lines are made
         (``stored_as``: the shipped network and sea builders); None for any other builder."""
@@ -203,8 +206,7 @@ class GeometryBuilder:
             key = _key(leg, leg_points(leg, self.hubs))
             if key in self._cache:
                 continue
-            table = self.builders if leg.status == Status.OPERATIONAL else self.unbuilt_builders
-            kept = self._stored_key(table[leg.mode], key)
+            kept = self._stored_key(self._builder(leg), key)
             if kept is None or not isinstance(leg_store.stored(kept), LegGeometry):
                 out.append(leg)
         return out

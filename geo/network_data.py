@@ -323,8 +323,6 @@ def prepared_network(
 
     ``gap_km`` defaults to :data:`GAP_KM` of the network kind.
     """
-    from geo.heal import heal
-
     gap_km = GAP_KM.get(kind, DEFAULT_GAP_KM) if gap_km is None else gap_km
     key = (kind, float(heal_km), float(gap_km))
     if key in _PREPARED:
@@ -333,6 +331,8 @@ def prepared_network(
     source = f"scgraph-data {_source_file(kind)[1]} ({NETWORK_FILES[kind]})"
     net = _load(cached, kind, source)
     if net is None:
+        from geo.heal import heal
+
         raw = load_network(kind, progress=progress)
         if progress:
             progress(f"healing gaps in the {kind} network", 3, 4)

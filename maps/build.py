@@ -45,7 +45,7 @@ from maps.comparison import comparison_html, end_groups, ends_warning
 from maps.defaults import DEFAULT_OUT
 from maps.outlines import SharedOutlines
 from maps.output import PAGES, SHARED_DIR, check_out, staged_output
-from maps.planning import Progress, Silent, networks_needed, plan_ad_hoc, prepare_networks
+from maps.planning import Progress, Silent, networks_needed, plan_ad_hoc, prepare_networks, prepare_unrouted
 from maps.render import (
     DEFAULT_TILES,
     Tiles,
@@ -276,8 +276,7 @@ def build(
     out = check_out(out)
     _check_ids(c.id for c in corridors)
     builder = GeometryBuilder(catalog.hubs)
-    unrouted = builder.missing([leg for c in corridors for leg in c.legs])  # the rest were routed by an earlier run
-    prepare_networks(networks_needed(unrouted), progress)
+    prepare_unrouted(builder, corridors, progress)
     progress.start(sum(len(c.legs) for c in corridors) + _steps(len(corridors), formats))
     for c in corridors:
         for seq, leg in enumerate(c.legs, start=1):
@@ -562,7 +561,7 @@ def compare(
     catalog = catalog or load_catalog(catalog_files)
     corridors = catalog.select(list(corridor_ids) or None)
     base = geometry_of or GeometryBuilder(catalog.hubs)
-    prepare_networks(networks_needed(base.missing([leg for c in corridors for leg in c.legs])), progress)
+    prepare_unrouted(base, corridors, progress)
     progress.start(len(chosen))
     outcomes: list[Outcome] = []
     for s in chosen:

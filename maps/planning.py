@@ -16,10 +16,19 @@ from geo.model import Corridor, Leg, Mode, Status
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
+    from geo.geometry import GeometryBuilder
     from geo.multimodal import PlannedRoute
     from geo.scenarios import Scenario
 
-__all__ = ["AdHocPlan", "Progress", "Silent", "networks_needed", "plan_ad_hoc", "prepare_networks"]
+__all__ = [
+    "AdHocPlan",
+    "Progress",
+    "Silent",
+    "networks_needed",
+    "plan_ad_hoc",
+    "prepare_networks",
+    "prepare_unrouted",
+]
 
 
 class Progress(Protocol):
@@ -55,6 +64,12 @@ def networks_needed(legs: Iterable[Corridor | Leg]) -> list[str]:
         if not leg.mode.is_water and leg.status == Status.OPERATIONAL and leg.routing == "network"
     }
     return sorted(kinds)
+
+
+def prepare_unrouted(builder: GeometryBuilder, corridors: Iterable[Corridor], progress: Progress | None = None) -> None:
+    """Load the networks of the corridors' legs whose lines ``builder`` has neither made nor found stored from an
+    earlier run (:mod:`geo.leg_store`): on a warm cache, none."""
+    prepare_networks(networks_needed(builder.missing([leg for c in corridors for leg in c.legs])), progress)
 
 
 def prepare_networks(kinds: Iterable[str], progress: Progress | None = None) -> None:
