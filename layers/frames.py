@@ -24,7 +24,7 @@ from geo.claims import check_claims
 from geo.geometry import GeometryBuilder, LegGeometry
 from geo.metrics import corridor_figures, leg_record
 from geo.model import Corridor, Hub, Leg, Mode
-from layers.provenance import citations
+from layers.provenance import citations, notices
 
 __all__ = [
     "CRS",
@@ -74,8 +74,7 @@ class Layers:
     @property
     def attribution(self) -> list[str]:
         """Every licence notice the layers' data owe, each once, sorted."""
-        notices = {a for cell in self.legs["attribution"] for a in cell.split("; ") if a}
-        return sorted(notices)
+        return notices(self.legs["attribution"])
 
 
 def hubs_frame(catalog: Catalog, corridors: Sequence[Corridor], *, every_hub: bool = False) -> gpd.GeoDataFrame:

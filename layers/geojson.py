@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 
 from layers.frames import Layers
-from layers.provenance import HUB_ATTRIBUTION, attribution_lines, provenance_to_text
+from layers.provenance import attribution_lines, attribution_of_legs, provenance_to_text
 
 __all__ = ["GEOJSON_DECIMALS", "rejoin_antimeridian", "rfc7946_geometry", "write_corridor_geojson", "write_geojson"]
 
@@ -119,11 +119,11 @@ def write_corridor_geojson(layers: Layers, folder: Path) -> list[tuple[Path, lis
     legs = list(_features(layers.legs, "leg"))
     on_route = [set(str(ids).split(",")) for ids in layers.hubs["corridors"]]
     leg_corridor = list(layers.legs["corridor_id"])
-    notices = [[a for a in str(cell).split("; ") if a] for cell in layers.legs["attribution"]]
+    cells = list(layers.legs["attribution"])
     out = []
     for cid, corridor in zip(layers.corridors["corridor_id"], corridors, strict=True):
         mine = [i for i, c in enumerate(leg_corridor) if c == cid]
-        attribution = [*sorted({a for i in mine for a in notices[i]}), HUB_ATTRIBUTION]  # as attribution_lines
+        attribution = attribution_of_legs(cells[i] for i in mine)
         path = folder / f"{cid}.geojson"
         _write(path, attribution, [corridor, *(h for h, ids in zip(hubs, on_route, strict=True) if cid in ids)]
                + [legs[i] for i in mine])  # fmt: skip

@@ -41,6 +41,7 @@ __all__ = [
     "ODBL",
     "PROVENANCE_COLUMNS",
     "attribution_lines",
+    "attribution_of_legs",
     "build_metadata",
     "citations",
     "data_versions",
@@ -48,6 +49,7 @@ __all__ = [
     "facts_to_json",
     "layers_to_text",
     "licence_lines",
+    "notices",
     "provenance_from_text",
     "provenance_to_text",
     "source_from_text",
@@ -272,6 +274,16 @@ def data_versions() -> dict[str, str]:
 def attribution_lines(layers: Layers) -> list[str]:
     """Every notice the layers' data owe: the lines' (see :attr:`Layers.attribution`), then the hubs'."""
     return [*layers.attribution, HUB_ATTRIBUTION]
+
+
+def notices(cells: Iterable[str]) -> list[str]:
+    """The licence notices in legs' ``attribution`` cells (``"; "``-separated), each once, sorted."""
+    return sorted({a for cell in cells for a in str(cell).split("; ") if a})
+
+
+def attribution_of_legs(cells: Iterable[str]) -> list[str]:
+    """:func:`attribution_lines` of layers whose legs have these ``attribution`` cells."""
+    return [*notices(cells), HUB_ATTRIBUTION]
 
 
 def licence_lines(notices: Iterable[str]) -> list[str]:
