@@ -32,6 +32,7 @@ from maps.render import (
     FIT_PADDING,
     SHARED_CSS,
     WATER,
+    Bind,
     Tiles,
     _add_controls,
     _add_country_labels,
@@ -210,17 +211,17 @@ def flows_map(layers: FlowLayers, *, tiles: Tiles | None = DEFAULT_TILES, title:
             row = lines.iloc[i]
             water = row["mode"] in ("sea", "ferry")
             tip = f"{format_volume(values[i])} {unit} · {MODE_STYLES[row['mode']].label.lower()}"
-            folium.PolyLine(
+            line = folium.PolyLine(
                 _locations(drawn[i]),
                 color=style.color,
                 weight=round(line_width(values[i], largest, unit), 2),
                 opacity=style.opacity,
                 dash_array=WATER_DASH if water else None,
                 line_cap="butt" if water else "round",
-                tooltip=folium.Tooltip(esc(tip), sticky=True),
-                popup=folium.Popup(_popup(row, inputs, names), max_width=380),
                 class_name=f"cm-flow cm-flow-{column} cm-{row['mode']}",
-            ).add_to(group)
+            )
+            Bind(popup=_popup(row, inputs, names), max_width=380, tooltip=esc(tip), sticky=True).add_to(line)
+            line.add_to(group)
         group.add_to(m)
         samples = [
             (_width_sample(style.color, round(line_width(v, largest, unit), 2), style.opacity),
@@ -230,7 +231,7 @@ def flows_map(layers: FlowLayers, *, tiles: Tiles | None = DEFAULT_TILES, title:
         legend_units.append((f"{style.label}: width ∝ √volume", samples))
     ends = folium.FeatureGroup(name="Origins and destinations", show=True)
     for hub in hubs.itertuples(index=False):
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             [round(hub.geometry.y, 5), round(hub.geometry.x, 5)],
             radius=4,
             color="#222",
@@ -238,8 +239,11 @@ def flows_map(layers: FlowLayers, *, tiles: Tiles | None = DEFAULT_TILES, title:
             fill=True,
             fill_color="#fff",
             fill_opacity=1,
-            tooltip=folium.Tooltip(esc(hub.name), permanent=True, direction="right", class_name="cm-label"),
-        ).add_to(ends)
+        )
+        Bind(tooltip=esc(hub.name), sticky=True, permanent=True, direction="right", class_name="cm-label").add_to(
+            marker
+        )
+        marker.add_to(ends)
     ends.add_to(m)
     assigned = inputs[inputs["assigned"]]
     figures = ", ".join(

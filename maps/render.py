@@ -74,6 +74,7 @@ __all__ = [
     "DEFAULT_TILES",
     "DISPLAY_DECIMALS",
     "LINE_TOLERANCE",
+    "Bind",
     "Tiles",
     "asset_path",
     "asset_urls",
@@ -83,6 +84,7 @@ __all__ = [
     "esc",
     "hub_symbol",
     "inline_assets",
+    "js_string",
     "overview_map",
     "render_html",
     "resolve_tiles",
@@ -351,21 +353,16 @@ def _add_hubs(
         kind = HubKind(hub.kind)
         px = HUB_STYLES[kind].size
         label = labels.get(hub.hub_id)
+        named: dict[str, Any] = {}  # a name shown on the map, not only on hover
         if label is not None:
             gap = px // 2 + 2
             edge = f" cm-edge-{label.edge}" if label.edge else ""
-            tooltip = Bind(
-                popup=_hub_popup(hub),
-                max_width=340,
-                tooltip=esc(hub.name),
-                sticky=True,
-                permanent=True,
-                direction=label.side,
-                offset=(gap if label.side == "right" else -gap, 0),
-                class_name=f"cm-label cm-place cm-r-{label.rank}{edge}",
-            )
-        else:
-            tooltip = Bind(popup=_hub_popup(hub), max_width=340, tooltip=esc(hub.name), sticky=True)
+            named = {
+                "permanent": True,
+                "direction": label.side,
+                "offset": (gap if label.side == "right" else -gap, 0),
+                "class_name": f"cm-label cm-place cm-r-{label.rank}{edge}",
+            }
         end = " cm-end" if label is not None and label.end else ""
         marker = folium.Marker(
             [round(geom.y, DISPLAY_DECIMALS), round(geom.x, DISPLAY_DECIMALS)],
@@ -376,7 +373,7 @@ def _add_hubs(
                 class_name=f"cm-hub{end} cm-k-{kind}",
             ),
         )
-        tooltip.add_to(marker)
+        Bind(popup=_hub_popup(hub), max_width=340, tooltip=esc(hub.name), sticky=True, **named).add_to(marker)
         marker.add_to(target)
 
 
