@@ -25,12 +25,11 @@ import numpy as np
 import pandas as pd
 import shapely
 import shapely.ops
-from branca.element import MacroElement
 from folium.template import Template
-from markupsafe import Markup
 
 from geo.model import HubKind, Mode
 from geo.seas import seas
+from maps.view import PageFunction
 
 __all__ = [
     "CHAR_PX",
@@ -225,10 +224,6 @@ DECLUTTER_JS = """function (map) {
 var box = map.getContainer();
 var GAP = 2;
 function num(el, re, fallback) { var m = re.exec(el.className); return m ? +m[1] : fallback; }
-function rectOf(el) {
-    var inner = el.classList.contains("cm-place-icon") && el.firstElementChild;
-    return (inner || el).getBoundingClientRect();
-}
 function hits(r, list) {
     for (var i = 0; i < list.length; i++) {
         var b = list[i];
@@ -237,56 +232,74 @@ function hits(r, list) {
     }
     return false;
 }
-function setSide(tip, side) {
-    if (tip.options.direction === side) { return; }
-    var o = L.point(tip.options.offset || [0, 0]), d = Math.max(Math.abs(o.x), Math.abs(o.y));
-    tip.options.direction = side;
-    tip.options.offset = {left: [-d, 0], right: [d, 0], top: [0, -d], bottom: [0, d]}[side];
-    tip.update();
+function corner(tip, side, w, h) {  // Leaflet's Tooltip._setPosition: the box's corner less the anchor point's
+    var d = tip._cmGap;
+    var sub = {left: [w, Math.round(h / 2)], right: [0, Math.round(h / 2)],
+               top: [Math.round(w / 2), h], bottom: [Math.round(w / 2), 0]}[side];
+    var off = {left: [-d, 0], right: [d, 0], top: [0, -d], bottom: [0, d]}[side];
+    return [off[0] - sub[0], off[1] - sub[1]];
 }
 function run() {
+    // every size and place is read first, in one layout; the names are moved and hidden after
     var zoom = map.getZoom(), frame = box.getBoundingClientRect();
     var taken = [];
-    var blocks = [].slice.call(box.querySelectorAll(".leaflet-control"))
-        .concat([].slice.call(document.querySelectorAll(".cm-legend")));
-    blocks.forEach(function (c) {
-        var r = c.getBoundingClientRect();
-        if (r.width && r.height && getComputedStyle(c).visibility !== "hidden") { taken.push(r); }
-    });
+    [].slice.call(box.querySelectorAll(".leaflet-control"))
+        .concat([].slice.call(document.querySelectorAll(".cm-legend")))
+        .forEach(function (c) {
+            var r = c.getBoundingClientRect();
+            if (r.width && r.height && getComputedStyle(c).visibility !== "hidden") { taken.push(r); }
+        });
     var items = [];
     map.eachLayer(function (layer) {
         var tip = layer.getTooltip && layer.getTooltip();
         var el = tip && tip.options.permanent && tip._container;
         if (el && el.classList.contains("cm-place")) {
             if (!tip._cmSide) {
+                var o = L.point(tip.options.offset || [0, 0]);
                 tip._cmSide = tip.options.direction;
+                tip._cmGap = Math.max(Math.abs(o.x), Math.abs(o.y));
                 layer.on("mouseover", function () { el.classList.add("cm-peek"); });
                 layer.on("mouseout", function () { el.classList.remove("cm-peek"); });
             }
-            items.push({el: el, tip: tip});
+            items.push({el: el, tip: tip, box: el.getBoundingClientRect(), w: el.offsetWidth, h: el.offsetHeight});
         }
     });
-    box.querySelectorAll(".cm-place-icon").forEach(function (el) { items.push({el: el}); });
+    box.querySelectorAll(".cm-place-icon").forEach(function (el) {
+        items.push({el: el, box: (el.firstElementChild || el).getBoundingClientRect()});
+    });
     items.forEach(function (it) {
         it.rank = num(it.el, /cm-r-(\\d+)/, 1e9);
         it.minzoom = num(it.el, /cm-z-(\\d+)/, -10) / 10;
     });
     items.sort(function (a, b) { return a.rank - b.rank; });
     items.forEach(function (it) {
-        var shown = false;
-        if (zoom >= it.minzoom - 1e-9) {
-            var sides = !it.tip ? [null] :
-                [it.tip._cmSide, it.tip._cmSide === "left" ? "right" : "left", "top", "bottom"];
-            for (var k = 0; k < sides.length && !shown; k++) {
-                if (it.tip) { setSide(it.tip, sides[k]); }
-                var r = rectOf(it.el);
-                var inside = r.left >= frame.left && r.right <= frame.right && r.top >= frame.top &&
-                    r.bottom <= frame.bottom;
-                if (inside && !hits(r, taken)) { taken.push(r); shown = true; }
+        it.shown = false;
+        if (zoom < it.minzoom - 1e-9) { return; }
+        var tip = it.tip, now = tip && tip.options.direction, here = tip && corner(tip, now, it.w, it.h);
+        var sides = !tip ? [null] : [tip._cmSide, tip._cmSide === "left" ? "right" : "left", "top", "bottom"];
+        for (var k = 0; k < sides.length && !it.shown; k++) {
+            var r = it.box;
+            if (tip) {
+                var c = corner(tip, sides[k], it.w, it.h), dx = c[0] - here[0], dy = c[1] - here[1];
+                r = {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};
             }
-            if (!shown && it.tip) { setSide(it.tip, it.tip._cmSide); }
+            var inside = r.left >= frame.left && r.right <= frame.right && r.top >= frame.top &&
+                r.bottom <= frame.bottom;
+            if (inside && !hits(r, taken)) { taken.push(r); it.shown = true; it.side = sides[k]; }
         }
-        it.el.classList.toggle("cm-hidden", !shown);
+    });
+    items.forEach(function (it) {
+        var tip = it.tip, side = it.side || (tip && tip._cmSide);
+        if (tip && side !== tip.options.direction) {  // where Leaflet itself would put it on that side
+            var was = tip.options.direction, a = corner(tip, was, it.w, it.h), b = corner(tip, side, it.w, it.h);
+            var d = tip._cmGap;
+            tip.options.direction = side;
+            tip.options.offset = {left: [-d, 0], right: [d, 0], top: [0, -d], bottom: [0, d]}[side];
+            L.DomUtil.setPosition(it.el, L.DomUtil.getPosition(it.el).add([b[0] - a[0], b[1] - a[1]]));
+            it.el.classList.remove("leaflet-tooltip-" + was);
+            it.el.classList.add("leaflet-tooltip-" + side);
+        }
+        it.el.classList.toggle("cm-hidden", !it.shown);
     });
 }
 var queued = false;
@@ -299,24 +312,24 @@ map.on("zoomend moveend resize overlayadd overlayremove", later);
 later();
 }
 """
-"""The page script of :class:`Declutter`, as a function: the build's shared script defines it once as
-``window.cmDeclutter`` (:func:`maps.render.page_script`); a page on its own carries it inline."""
+"""The page script of :class:`Declutter`, as a function (``window.cmDeclutter`` in a build's shared script)."""
 
 
-class Declutter(MacroElement):
+class Declutter(PageFunction):
     """Shows the place labels in rank order, hiding those that would overlap a name already shown, a control or the
     map's edge, and those below their zoom; a hub's name that is hidden shows while its symbol is hovered.
 
     Labels are marked by CSS classes: ``cm-place``, ``cm-r-<rank>``, and ``cm-z-<10 × zoom>`` for a name that
     fits only from that zoom. Hub names are permanent Leaflet tooltips and move to their hub's other side, above
-    or below it where their own side is taken.
+    or below it where their own side is taken. Every size and place is read first, in one layout, and the names
+    moved as Leaflet would place them on their new side (their CSS margin is 0, the gap is their offset).
     """
 
+    function, js = "cmDeclutter", DECLUTTER_JS
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {% if this.shared %}cmDeclutter({{ this._parent.get_name() }});
-        {% else %}({{ this.js }})({{ this._parent.get_name() }});{% endif %}
+        {{ this.call() }}({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -324,13 +337,11 @@ class Declutter(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "Declutter"
-        self.shared = False
-        """True while a build renders the page: the function comes from the build's shared script."""
-        self.js = Markup(DECLUTTER_JS)
 
 
 DECLUTTER_CSS = """
     .cm-place.cm-hidden:not(.cm-peek) { visibility: hidden; }
+    .leaflet-tooltip.cm-place { margin: 0; }
     .cm-place-icon { text-align: center; }
     .cm-place-icon > span { display: inline-block; }
     .cm-sea { color: #4d7ea3; font: italic 11px/1.15 system-ui, sans-serif; letter-spacing: .08em;

@@ -58,7 +58,6 @@ from maps.defaults import DEFAULT_TILES
 from maps.labels import (
     COUNTRY_RANK,
     DECLUTTER_CSS,
-    DECLUTTER_JS,
     SEA_RANK,
     Declutter,
     HubLabel,
@@ -68,7 +67,7 @@ from maps.labels import (
     seas_to_name,
 )
 from maps.outlines import GLOBAL_NAME, TOPOJSON_CLIENT_URL, SharedOutlines, level_key, outlines_script
-from maps.view import FIT_VIEW_JS, FitView, HoldLayers, ReleaseLayers
+from maps.view import AfterPaint, FitView, HoldLayers, PageFunction, ReleaseLayers
 
 __all__ = [
     "DEFAULT_TILES",
@@ -355,7 +354,7 @@ def _add_hubs(
         label = labels.get(hub.hub_id)
         named: dict[str, Any] = {}  # a name shown on the map, not only on hover
         if label is not None:
-            gap = px // 2 + 2
+            gap = px // 2 + 2 + 6  # the 6 px of Leaflet's tooltip margin, which maps.labels sets to 0
             edge = f" cm-edge-{label.edge}" if label.edge else ""
             named = {
                 "permanent": True,
@@ -677,7 +676,9 @@ class _Direction(JSCSSMixin, Layer):
     """Arrows along the legs, in the direction of travel: a layer of the layer control.
 
     The arrows are text along each leg's own SVG path (Leaflet.TextPath), so they
-    cost no geometry; switching the layer off removes them.
+    cost no geometry; switching the layer off removes them. On the page's first draw they
+    wait until the route has been painted: TextPath measures its text on each leg, a layout
+    per leg, which cost as much as drawing the legs.
     """
 
     _template = Template(
@@ -695,7 +696,12 @@ class _Direction(JSCSSMixin, Layer):
                     else { leg._text = text; leg._textOptions = options; }
                 });
             }
-            group.on("add", function () { arrows(true); });
+            var first = true;  // the page's first draw: the arrows wait for the route's first paint
+            group.on("add", function () {
+                if (!first) { arrows(true); return; }
+                first = false;
+                requestAnimationFrame(function () { setTimeout(function () { if (group._map) { arrows(true); } }); });
+            });
             group.on("remove", function () { arrows(false); });
         })({{ this.get_name() }},
            [{% for leg in this.legs %}{{ leg.get_name() }}{{ ", " if not loop.last }}{% endfor %}]);
@@ -712,29 +718,51 @@ class _Direction(JSCSSMixin, Layer):
         self.text = "        ▶        "
 
 
-class _MiniMap(plugins.MiniMap):
+MINIMAP_JS = """function (map, mini, draw) {
+var o = mini.options, spot = L.control({position: o.position});
+spot.onAdd = function () {
+    var box = L.DomUtil.create("div", "leaflet-control-minimap");
+    box.style.width = (o.minimized ? o.collapsedWidth : o.width) + "px";
+    box.style.height = (o.minimized ? o.collapsedHeight : o.height) + "px";
+    return box;
+};
+map.addControl(spot);
+requestAnimationFrame(function () { setTimeout(function () {  // after the route's first paint
+    map.addControl(mini);
+    spot.getContainer().parentNode.insertBefore(mini.getContainer(), spot.getContainer());
+    map.removeControl(spot);
+    draw();
+}, 0); });
+}
+"""
+"""The page script of :class:`_MiniMap` (``window.cmMiniMap`` in a build's shared script): an empty box of the
+locator's size keeps its place until the route has been painted, then the locator takes it and ``draw`` fills it."""
+
+
+class _MiniMap(plugins.MiniMap, PageFunction):
     """A locator map drawn from the main map's country outlines (the same decoded data: no copy of its own),
     under its tiles, if any.
 
-    The control takes its place at once (the fitted view keeps clear of it), but what it draws waits until the
-    route has been painted: the locator's second map costs as much as all of the route's layers together.
+    Its place is taken at once, by an empty box of its size (the fitted view keeps clear of it); the control
+    itself, a second Leaflet map, and what it draws wait until the route has been painted: they cost as much as
+    all of the route's layers together.
     """
 
+    function, js = "cmMiniMap", MINIMAP_JS
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }}_layers = L.layerGroup();
             var {{ this.get_name() }} = new L.Control.MiniMap({{ this.get_name() }}_layers,
                 {{ this.options|tojavascript }});
-            {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
-            requestAnimationFrame(function () { setTimeout(function () {  // after the route's first paint
-                {{ this.get_name() }}_layers.addLayer(L.geoJson({{ this.outlines.get_name() }}_data, {
+            {{ this.call() }}({{ this._parent.get_name() }}, {{ this.get_name() }}, function () {
+                {{ this.get_name() }}_layers.addLayer(L.geoJson({{ this.outlines.get_name() }}_data(), {
                     pane: "tilePane", interactive: false, style: {{ this.outline_style|tojson }}}));
                 {% if this.provider %}
                 {{ this.get_name() }}_layers.addLayer(L.tileLayer({{ this.provider.tiles|tojson }},
                     {{ this.provider.options|tojson }}));
                 {% endif %}
-            }, 0); });
+            });
         {% endmacro %}
         """
     )
@@ -818,13 +846,12 @@ class _NoDefaultIcon(MacroElement):
 
 
 class _Map(folium.Map):
-    """folium's map without the assets these maps never use (Bootstrap, Font Awesome, awesome-markers).
-
-    Leaflet itself, and jQuery, which folium's popups need.
-    """
+    """folium's map without the assets these maps never use (jQuery, Bootstrap, Font Awesome, awesome-markers):
+    Leaflet itself. jQuery is what folium's own popups parse their HTML with; :class:`Bind` gives Leaflet the
+    popup's text instead."""
 
     default_js = [  # noqa: RUF012  (folium declares it an instance attribute; ClassVar would clash)
-        (name, url) for name, url in folium.Map.default_js if name in ("leaflet", "jquery")
+        (name, url) for name, url in folium.Map.default_js if name == "leaflet"
     ]
     default_css = [  # noqa: RUF012
         (name, url) for name, url in folium.Map.default_css if name == "leaflet_css"
@@ -836,12 +863,14 @@ def _base_map(tiles: Tiles | None, *, hold: bool = True) -> tuple[folium.Map, fo
     (:class:`maps.view.HoldLayers`: :func:`_finish` releases them)."""
     m = _Map(location=[45, 60], zoom_start=4, tiles=None, control_scale=True, zoom_snap=ZOOM_SNAP)
     _NoDefaultIcon().add_to(m)
+    if hold:
+        HoldLayers().add_to(m)
     layer = None
     if tiles:
         layer = folium.TileLayer(resolve_tiles(tiles), control=False)
         layer.add_to(m)
-    if hold:
-        HoldLayers().add_to(m)
+        if hold:
+            AfterPaint(layer).add_to(m)
     return m, layer
 
 
@@ -878,13 +907,23 @@ class _Outlines(JSCSSMixin, MacroElement):
         {%- else %}<script>{{ this.inline_script() }}</script>{% endif %}
         {% endmacro %}
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }}_data = (function (all) {
-            var topo = all && all[{{ this.key|tojson }}];
-            return topo ? topojson.feature(topo, topo.objects.countries) : null;
+        var {{ this.get_name() }}_data = (function (all) {  // decoded when first drawn
+            var topo = all && all[{{ this.key|tojson }}], features;
+            return function () {
+                if (features === undefined) { features = topo ? topojson.feature(topo, topo.objects.countries) : null; }
+                return features;
+            };
         })(window.{{ this.global_name }});
-        var {{ this.get_name() }} = L.geoJson({{ this.get_name() }}_data, {
+        var {{ this.get_name() }} = L.geoJson(null, {
             pane: {{ this.pane|tojson }}, interactive: false, style: {{ this.style|tojson }}
-        }).addTo({{ this._parent.get_name() }});
+        });
+        // the background, as tiles are: a map that holds its layers draws it after the route (maps.view)
+        {{ this.get_name() }}._cmAfterPaint = function () {
+            var features = {{ this.get_name() }}_data();
+            if (features) { {{ this.get_name() }}.addData(features); }
+        };
+        if (!{{ this._parent.get_name() }}._cmHeld) { {{ this.get_name() }}._cmAfterPaint(); }
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -1226,9 +1265,13 @@ PAGE_CSS = "corridor-maps.css"
 """The stylesheet every map of a build shares, in the build's shared folder."""
 
 
+PAGE_FUNCTIONS: tuple[type[PageFunction], ...] = (FitView, ReleaseLayers, Declutter, _MiniMap)
+"""The elements whose functions the build's shared script defines."""
+
+
 def page_script() -> str:
-    """The maps' shared script: the functions :class:`maps.view.FitView` and :class:`maps.labels.Declutter` call."""
-    return f"window.cmFitView = {FIT_VIEW_JS};\nwindow.cmDeclutter = {DECLUTTER_JS};\n"
+    """The maps' shared script: the functions of :data:`PAGE_FUNCTIONS`, each as ``window.<name>``."""
+    return "".join(f"window.{cls.function} = {cls.js};\n" for cls in PAGE_FUNCTIONS)
 
 
 @functools.cache
@@ -1434,7 +1477,7 @@ def render_html(m: folium.Map, *, outlines: SharedOutlines | None = None) -> str
         if isinstance(el, folium.PolyLine):  # PolyLineOffset too
             _drop_leaflet_defaults(el.options)
     legend = next((el for el in elements if isinstance(el, _Legend)), None)
-    scripted = [el for el in elements if isinstance(el, FitView | Declutter)]
+    scripted = [el for el in elements if isinstance(el, PageFunction)]
     if outlines is not None and legend is not None and scripted:  # the legend's page loads the shared script
         legend.js_href = outlines.share(PAGE_JS, page_script())
     for el in scripted:

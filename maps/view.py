@@ -17,7 +17,29 @@ from branca.element import MacroElement
 from folium.template import Template
 from markupsafe import Markup
 
-__all__ = ["FIT_MARGIN", "FitView", "HoldLayers", "ReleaseLayers"]
+__all__ = ["FIT_MARGIN", "AfterPaint", "FitView", "HoldLayers", "PageFunction", "ReleaseLayers"]
+
+
+class PageFunction(MacroElement):
+    """An element whose script calls a function of the maps' shared script: a build's pages load it once as
+    ``window.<function>`` (:func:`maps.render.page_script`); a page on its own carries the function inline.
+
+    Subclasses set :attr:`function` (the global name) and :attr:`js` (the function's text); their template calls
+    ``{{ this.call() }}(...)``.
+    """
+
+    function: str = ""
+    js: str = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shared = False
+        """True while a build renders the page: the function comes from the build's shared script."""
+
+    def call(self) -> Markup:
+        """What the template calls: the shared function's name, or the function itself."""
+        return Markup(self.function if self.shared else f"({self.js})")
+
 
 FIT_MARGIN = 14
 """Pixels kept free between the route (or a control) and the edge of the part of the map it is fitted into."""
@@ -87,18 +109,17 @@ window.addEventListener("resize", function () {
 });
 }
 """
-"""The page script of :class:`FitView`, as a function: the build's shared script defines it once as
-``window.cmFitView`` (:func:`maps.render.page_script`); a page on its own carries it inline."""
+"""The page script of :class:`FitView`, as a function (``window.cmFitView`` in a build's shared script)."""
 
 
-class FitView(MacroElement):
+class FitView(PageFunction):
     """Fits ``bounds`` (west, south, east, north) into the map's free area, on load and on resize before any touch."""
 
+    function, js = "cmFitView", FIT_VIEW_JS
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {% if this.shared %}cmFitView{% else %}({{ this.js }}){% endif -%}
-        ({{ this._parent.get_name() }}, {{ this.corners|tojson }}, {{ this.margin }});
+        {{ this.call() }}({{ this._parent.get_name() }}, {{ this.corners|tojson }}, {{ this.margin }});
         {% endmacro %}
         """
     )
@@ -106,9 +127,6 @@ class FitView(MacroElement):
     def __init__(self, bounds: tuple[float, float, float, float], *, margin: int = FIT_MARGIN) -> None:
         super().__init__()
         self._name = "FitView"
-        self.shared = False
-        """True while a build renders the page: the function comes from the build's shared script."""
-        self.js = Markup(FIT_VIEW_JS)
         west, south, east, north = bounds
         self.corners = [[south, west], [north, east]]
         self.margin = margin
@@ -136,18 +154,74 @@ class HoldLayers(MacroElement):
         self._name = "HoldLayers"
 
 
-class ReleaseLayers(MacroElement):
-    """Adds the layers :class:`HoldLayers` held (after :class:`FitView`), and lets layers through again."""
+class AfterPaint(MacroElement):
+    """Marks ``layer`` (the tiles) as background: :class:`ReleaseLayers` adds it once the route has been painted.
+    Its credit goes into the attribution at once: the view is fitted around the attribution as it will be."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map) {
-            var held = map._cmHeld || [];
-            delete map.addLayer;
-            delete map._cmHeld;
-            held.forEach(function (layer) { map.addLayer(layer); });
-        })({{ this._parent.get_name() }});
+        (function (map, layer) {
+            layer._cmAfterPaint = true;
+            if (map.attributionControl && layer.getAttribution()) {
+                map.attributionControl.addAttribution(layer.getAttribution());
+            }
+        })({{ this._parent.get_name() }}, {{ this.layer.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: MacroElement) -> None:
+        super().__init__()
+        self._name = "AfterPaint"
+        self.layer = layer
+
+
+RELEASE_JS = """function (map) {
+var held = map._cmHeld || [];
+delete map.addLayer;
+delete map._cmHeld;
+var now = held.filter(function (layer) { return !layer._cmAfterPaint; });
+var after = held.filter(function (layer) { return layer._cmAfterPaint; });
+// Leaflet measures each permanent name as it opens, a layout per name: measured together, in one
+var proto = L.Tooltip.prototype, place = proto._updatePosition, opened = [];
+proto._updatePosition = function () { opened.push(this); };
+try { now.forEach(function (layer) { map.addLayer(layer); }); }
+finally { proto._updatePosition = place; }
+opened = opened.filter(function (tip) { return tip._map; });
+var sizes = opened.map(function (tip) { return [tip._container.offsetWidth, tip._container.offsetHeight]; });
+opened.forEach(function (tip, i) {  // Leaflet's own placing, given the sizes read
+    var box = tip._container;
+    Object.defineProperty(box, "offsetWidth", {value: sizes[i][0], configurable: true});
+    Object.defineProperty(box, "offsetHeight", {value: sizes[i][1], configurable: true});
+    try { place.call(tip); } finally { delete box.offsetWidth; delete box.offsetHeight; }
+});
+if (after.length) {  // the background (tiles, outlines) once the route has been painted
+    requestAnimationFrame(function () { setTimeout(function () {
+        after.forEach(function (layer) {
+            if (typeof layer._cmAfterPaint === "function") { layer._cmAfterPaint(); }  // its content
+            map.addLayer(layer);
+        });
+    }); });
+}
+}
+"""
+"""The page script of :class:`ReleaseLayers` (``window.cmRelease`` in a build's shared script)."""
+
+
+class ReleaseLayers(PageFunction):
+    """Adds the layers :class:`HoldLayers` held (after :class:`FitView`), and lets layers through again.
+
+    The permanent names (tooltips) that open are measured together, in one layout: Leaflet measures each one as it
+    opens, a layout per name, which cost a corridor page 2 ms a name. Layers marked :class:`AfterPaint` (the tiles,
+    the country outlines) are added once the route has been painted, as a background.
+    """
+
+    function, js = "cmRelease", RELEASE_JS
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.call() }}({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )

@@ -313,11 +313,17 @@ def test_places_are_named_from_the_zoom_where_they_fit(mini_layers):
 
 
 def test_layers_wait_for_the_fitted_view(mini_layers):
-    """Corridor and overview pages hold every layer added after the tiles until the view is fitted, then add them
-    in order: each is projected once (the timeline's slider drives its layers, so it holds none)."""
+    """Corridor and overview pages hold every layer until the view is fitted, then add them in order: each is
+    projected once (the timeline's slider drives its layers, so it holds none); the tiles and the country outlines,
+    the background, are marked to follow once the route has been painted."""
     for html in (render_html(corridor_map(mini_layers, "t-caspian")), render_html(overview_map(mini_layers))):
         body = html.split("<body>")[1]
-        hold, release = body.index("map._cmHeld = held;"), body.index("held.forEach(")
+        hold, release = body.index("map._cmHeld = held;"), body.index("var now = held.filter(")
         fit = body.index("(function (map, corners, MARGIN)")  # a page outside a build carries the fit inline
-        assert body.index("L.tileLayer(") < hold < body.index("L.polyline(") < fit < release
-        assert body.count("map._cmHeld = held;") == 1 and body.count("held.forEach(") == 1
+        tiles = body.index("L.tileLayer(")
+        assert hold < tiles < body.index("L.polyline(") < fit < release
+        assert body.count("map._cmHeld = held;") == 1 and body.count("var now = held.filter(") == 1
+        tile_name = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(", body)
+        assert tile_name and re.search(rf"layer\._cmAfterPaint = true;.*\}}\)\(map_\w+, {tile_name[1]}\);", body, re.S)
+        assert re.search(r"var (outlines_\w+) = L\.geoJson\(null,", body)
+        assert "._cmAfterPaint = function ()" in body
