@@ -24,13 +24,14 @@ import difflib
 import functools
 import html
 import json
+import math
 import mimetypes
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import branca.element
 import folium
@@ -1248,13 +1249,27 @@ _CSS_TAG = re.compile(r'<link rel="stylesheet" href="(?P<url>https?://[^"]+)"\s*
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<ref>[^'")]+)(?P=q)\s*\)""")
 
 
+_STROKE = 1.6
+"""The symbols' outline, in the 16 units of their box (as in :data:`_SHAPES`)."""
+_CSS_SHAPES = {  # each of _SHAPES as a CSS box: how far its outer edge lies inside the 16-unit box, and its form
+    "circle": (8 - 6 - _STROKE / 2, "border-radius: 50%;"),  # r = 6 about the centre
+    "square": (2.5 - _STROKE / 2, ""),  # 2.5 to 13.5
+    "diamond": (8 - 7 / math.sqrt(2) - _STROKE / 2, "transform: rotate(45deg);"),  # corners 7 from the centre
+}
+
+
 def _hub_icon_css() -> str:
-    """Each hub kind's symbol as a CSS background (an SVG data URI): markers carry a class, not their own SVG."""
+    """Each hub kind's symbol drawn by CSS, the shapes of :func:`hub_symbol`: markers carry a class, not their own
+    SVG. Not an SVG background: Chromium makes a document of its own for each SVG image, which cost a page of
+    two dozen hubs 9 ms before it was first painted."""
     rules = []
     for kind in HubKind:
-        svg = quote(hub_symbol(kind), safe=" '=/:;,.-")
+        style = HUB_STYLES[kind]
+        inset, form = _CSS_SHAPES[style.shape]
         rules.append(
-            f'.cm-hub.cm-k-{kind} {{ background: url("data:image/svg+xml,{svg}") center / contain no-repeat; }}'
+            f".cm-hub.cm-k-{kind}::before {{ content: ''; position: absolute; inset: {100 * inset / 16:.2f}%; "
+            f"box-sizing: border-box; background: {style.fill}; "
+            f"border: {_STROKE * style.size / 16:.2f}px solid #222; {form} }}"
         )
     return "\n".join(rules)
 
