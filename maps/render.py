@@ -8,13 +8,13 @@ What a map holds, from the bottom up: light country outlines (so the map reads
 with no tiles), the tiles (``--tiles``, through xyzservices), the legs (a layer
 per mode and status on a corridor map, per corridor on the overview), arrows
 showing the direction of travel (a layer of their own), the hubs (inline SVG
-symbols, no icon font). Controls: legend, layer switcher, scale bar, full
+symbols drawn by CSS, no icon font). Controls: legend, layer switcher, scale bar, full
 screen, minimap (drawn from the same outlines), distance measurement.
 
-Display geometry is light: legs are simplified (:data:`LINE_TOLERANCE`, end
-points kept so consecutive legs still meet), outlines simplified as a coverage
-(shared borders stay shared) and every coordinate is rounded to
-:data:`DISPLAY_DECIMALS`. The exported layers keep full detail.
+Display geometry is light: legs are simplified (:data:`LINE_TOLERANCE`, on the
+overview :data:`OVERVIEW_LINE_TOLERANCE`; end points kept so consecutive legs
+still meet), outlines simplified as a coverage (shared borders stay shared) and
+every coordinate is rounded to :data:`DISPLAY_DECIMALS`. The exported layers keep full detail.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ __all__ = [
     "DEFAULT_TILES",
     "DISPLAY_DECIMALS",
     "LINE_TOLERANCE",
+    "OVERVIEW_LINE_TOLERANCE",
     "Bind",
     "Tiles",
     "asset_path",
@@ -95,6 +96,9 @@ DISPLAY_DECIMALS = 5
 """Coordinates on maps are rounded to this many decimals (about 1 m)."""
 LINE_TOLERANCE = 0.001
 """Simplification of the drawn legs, in degrees (about 100 m: under a pixel up to zoom 10)."""
+OVERVIEW_LINE_TOLERANCE = 0.005
+"""The same on the overview, which shows a continent (about 500 m: under a pixel up to zoom 8). Its bundles of
+shared track are still found on the lines of :data:`LINE_TOLERANCE`."""
 OUTLINE_TOLERANCE = 0.03
 """Simplification of the country outlines for display, in degrees (about 3 km; the source is 1:10m)."""
 LAND, WATER, BORDER = "#fbfaf7", "#dce8f0", "#a8a8a8"
@@ -277,9 +281,9 @@ def _quality(leg: Any) -> str:
     return value if value in QUALITY_STYLES else "network"
 
 
-def _display_lines(geometry: Any) -> list[shapely.Geometry]:
+def _display_lines(geometry: Any, tolerance: float = LINE_TOLERANCE) -> list[shapely.Geometry]:
     """Legs as drawn: simplified (end points kept, so legs still meet), coordinates rounded."""
-    geoms = shapely.simplify(np.asarray(geometry, dtype=object), LINE_TOLERANCE, preserve_topology=True)
+    geoms = shapely.simplify(np.asarray(geometry, dtype=object), tolerance, preserve_topology=True)
     return list(shapely.set_precision(geoms, 10.0**-DISPLAY_DECIMALS, mode="pointwise"))
 
 
@@ -297,16 +301,17 @@ def _add_legs(
     corridor_names: dict[str, str] | None = None,
     color: str | None = None,
     offsets: Sequence[float] | None = None,
+    tolerance: float = LINE_TOLERANCE,
 ) -> list[folium.PolyLine]:
     """The legs as lines in their mode's colour (or ``color``, one per corridor on the overview), dashed by
     status, thinner over a band where approximate; each with its tooltip and popup.
 
     ``offsets`` (pixels, one per leg; see :func:`maps.bundles.leg_offsets`) draws a leg that shares its track
-    with other corridors beside theirs (Leaflet.PolylineOffset).
+    with other corridors beside theirs (Leaflet.PolylineOffset). ``tolerance``: their simplification, in degrees.
     """
     drawn = []
     shifts = list(offsets) if offsets is not None else [0.0] * len(legs)
-    lines = _display_lines(legs.geometry)
+    lines = _display_lines(legs.geometry, tolerance)
     for leg, geom, shift in zip(legs.itertuples(index=False), lines, shifts, strict=True):
         Line: Any = plugins.PolyLineOffset if shift else folium.PolyLine
         beside = {"offset": round(shift, 2)} if shift else {}
@@ -1171,7 +1176,13 @@ def overview_map(
         group = folium.FeatureGroup(name=f"{sample} {esc(corridor.name)}", show=True)
         mine = layers.legs["corridor_id"] == corridor.corridor_id
         drawn += _add_legs(
-            group, layers.legs[mine], hub_names, corridor_names, color=color, offsets=list(offsets[mine])
+            group,
+            layers.legs[mine],
+            hub_names,
+            corridor_names,
+            color=color,
+            offsets=list(offsets[mine]),
+            tolerance=OVERVIEW_LINE_TOLERANCE,
         )
         group.add_to(m)
         row = corridor._asdict()

@@ -400,3 +400,39 @@ def test_the_comparison_page_draws_its_map(session, tmp_path):
     per_corridor, legend_rows = res.evaluate
     assert sum(per_corridor.values()) == want and all(per_corridor.values()), per_corridor
     assert legend_rows == len(ids)
+
+
+# Each shown name, where it is, and where Leaflet itself puts it (Tooltip.update() measures and places it again).
+_NAMES_AS_LEAFLET_PLACES_THEM = """() => {
+  const map = Object.values(window).find(v => v instanceof L.Map && v.getContainer().classList.contains('folium-map'));
+  const out = [];
+  map.eachLayer(layer => {
+    const tip = layer.getTooltip && layer.getTooltip();
+    if (!tip || !tip.options.permanent || !tip._container || !tip._container.classList.contains('cm-place')) return;
+    const box = tip._container, before = [box.style.transform, [...box.classList].sort().join(' ')];
+    tip.update();
+    out.push([box.textContent, before, [box.style.transform, [...box.classList].sort().join(' ')]]);
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+@pytest.mark.parametrize("page_id", ["middle-corridor", "zangezur", "overview"])
+def test_names_sit_where_leaflet_itself_places_them(session, built, page_id, width, height):
+    """The names are measured together on load and moved to another side by the declutter without Leaflet
+    measuring them again: each must sit exactly where Leaflet's own placing puts it, on the side chosen."""
+    res = session.open(
+        f"maps/{page_id}.html",
+        root=built.out,
+        width=width,
+        height=height,
+        actions=lambda page: page.evaluate(_NAMES_AS_LEAFLET_PLACES_THEM),
+    )
+    res.assert_clean()
+    names = res.evaluate
+    assert len(names) >= 5
+    moved = [name for name, before, after in names if before != after]
+    assert not moved, moved
+    sides = {cls for _, (_, cls), _ in names for cls in cls.split() if cls.startswith("leaflet-tooltip-")}
+    assert "leaflet-tooltip-right" in sides and len(sides) >= 2  # some names moved to another side

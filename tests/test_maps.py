@@ -273,6 +273,30 @@ def test_the_overview_draws_shared_legs_beside_each_other(mini_layers):
     assert any("polylineoffset" in u for u in asset_urls())  # --assets must hold the plugin
 
 
+def test_the_overview_draws_its_lines_at_its_own_tolerance_and_its_bundles_from_the_finer_lines(catalog):
+    """The overview shows a continent: its legs are simplified further than a corridor map's, each still within
+    that tolerance of the leg (plus the rounding); the legs that share track are found on the finer lines, so the
+    overview bundles exactly the legs it bundled before."""
+    from maps.bundles import leg_offsets
+    from maps.render import DISPLAY_DECIMALS, LINE_TOLERANCE, OVERVIEW_LINE_TOLERANCE, _display_lines
+
+    layers = layers_from_catalog(catalog, catalog.select(None))
+    html = render_html(overview_map(layers, tiles=None))
+    calls = re.findall(r"L\.polyline\(\s*(\[\[.*?\]\])\s*,\s*(\{.*?\})\s*\)", html, re.S)
+    drawn = [(json.loads(c), json.loads(o)) for c, o in calls if json.loads(o)["className"].startswith("cm-leg ")]
+    assert len(drawn) == len(layers.legs)  # the leg itself; an approximate one has a band under it too
+    fine = _display_lines(layers.legs.geometry, LINE_TOLERANCE)
+    lines = []
+    for coords, _ in drawn:
+        parts = coords if isinstance(coords[0][0], list) else [coords]
+        lines.append(shapely.MultiLineString([[(lon, lat) for lat, lon in part] for part in parts]))
+    assert shapely.get_num_coordinates(lines).sum() < 0.7 * shapely.get_num_coordinates(fine).sum()
+    for line, leg in zip(lines, layers.legs.geometry, strict=True):
+        assert shapely.hausdorff_distance(line, leg) <= OVERVIEW_LINE_TOLERANCE + 10.0**-DISPLAY_DECIMALS
+    offsets = leg_offsets(list(layers.legs["corridor_id"]), fine, list(layers.corridors["corridor_id"]))
+    assert [round(o, 2) for o in offsets] == [options.get("offset", 0.0) for _, options in drawn]
+
+
 def test_hub_ranks_put_ends_first_then_ports_and_a_countrys_only_hub():
     import geopandas as gpd
     import pandas as pd
