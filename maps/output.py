@@ -32,6 +32,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -209,6 +210,16 @@ def _replace(out: Path, staging: Path, generator: str) -> None:
     os.replace(tmp, out / MANIFEST)
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions for a file written at ``path``: those of the file it replaces, else what ``open()`` gives a
+    new file (0666 less the umask)."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_file(path: Path, write: Callable[[Path], object]) -> None:
     """Write one output file (``--out FILE``) all or nothing: ``write`` fills a temporary file beside ``path``,
     which then replaces it; a failure leaves no half-written file.
@@ -227,6 +238,7 @@ def write_file(path: Path, write: Callable[[Path], object]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, _mode_for(path))  # mkstemp's file is private (0600): the file gets the mode open() gives
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"--out {path}: cannot write it ({exc.strerror})") from None

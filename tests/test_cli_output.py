@@ -342,3 +342,23 @@ def test_the_light_defaults_agree_with_the_modules_that_use_them():
 
     assert tuple(FORMATS) == FORMAT_NAMES and set(DEFAULT_FORMATS) <= set(FORMATS)
     assert tuple(map(str, DEFAULT_MODES)) == DEFAULT_MODE_NAMES
+
+
+def test_a_single_file_output_gets_the_permissions_open_gives_and_keeps_those_of_the_file_it_replaces(tmp_path):
+    """``--out FILE`` is written to a temporary file and moved into place; the temporary file is private (0600),
+    the output must not be: a page others (or a web server) cannot read is no use."""
+    from maps.output import write_file
+
+    old = os.umask(0o022)
+    try:
+        usual = tmp_path / "usual.html"
+        usual.write_text("x", encoding="utf-8")
+        page = tmp_path / "page.html"
+        write_file(page, lambda p: p.write_text("<p>page</p>", encoding="utf-8"))
+        assert page.stat().st_mode & 0o777 == usual.stat().st_mode & 0o777 == 0o644
+        page.chmod(0o640)  # the user's own choice is kept when the file is written again
+        write_file(page, lambda p: p.write_text("<p>again</p>", encoding="utf-8"))
+        assert page.stat().st_mode & 0o777 == 0o640 and page.read_text(encoding="utf-8") == "<p>again</p>"
+    finally:
+        os.umask(old)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html", "usual.html"]  # no temporary file left
