@@ -39,6 +39,7 @@ __all__ = [
     "countries_to_name",
     "fit_zoom",
     "hub_ranks",
+    "name_offset",
     "seas_to_name",
 ]
 
@@ -57,6 +58,14 @@ COUNTRY_RANK = 1000
 """Country names rank last."""
 FIT_SHARE = 0.75
 """A name fits its country (or sea) from the zoom where the place is this share of the name's width across."""
+NAME_GAP = 8
+"""CSS pixels between a hub's symbol and its name, beyond half the symbol (on the interactive maps the names'
+Leaflet tooltip margin is 0 and this is their offset; the still pictures use the same)."""
+
+
+def name_offset(symbol_px: int) -> int:
+    """CSS pixels from a hub's centre to the near edge of its name."""
+    return symbol_px // 2 + NAME_GAP
 
 
 @dataclass(frozen=True)

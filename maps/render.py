@@ -65,6 +65,7 @@ from maps.labels import (
     Place,
     countries_to_name,
     hub_ranks,
+    name_offset,
     seas_to_name,
 )
 from maps.outlines import GLOBAL_NAME, TOPOJSON_CLIENT_URL, SharedOutlines, level_key, outlines_script
@@ -360,7 +361,7 @@ def _add_hubs(
         label = labels.get(hub.hub_id)
         named: dict[str, Any] = {}  # a name shown on the map, not only on hover
         if label is not None:
-            gap = px // 2 + 2 + 6  # the 6 px of Leaflet's tooltip margin, which maps.labels sets to 0
+            gap = name_offset(px)
             edge = f" cm-edge-{label.edge}" if label.edge else ""
             named = {
                 "permanent": True,

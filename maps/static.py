@@ -41,6 +41,7 @@ from geo.errors import OptionError
 from geo.model import HubKind, Mode, Status
 from layers.frames import Layers
 from layers.style import HUB_OUTLINE, HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES, corridor_colors
+from maps.labels import name_offset
 from maps.render import BORDER, LAND, WATER, _hub_labels, corridor_figures_line
 
 try:
@@ -52,6 +53,7 @@ try:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
     from matplotlib.path import Path as MplPath
+    from matplotlib.transforms import Bbox
 except ModuleNotFoundError:  # a dependency, but an install may lack it
     raise OptionError("--png and --svg draw with matplotlib, which is not installed: pip install matplotlib") from None
 
@@ -307,6 +309,25 @@ def _hub_marker(kind: HubKind, size: float | None = None) -> dict[str, Any]:
     }
 
 
+def _name(ax: Any, x: float, y: float, name: str, side: str, size_px: int) -> Any:
+    """A hub's name beside its symbol (``side``: left or right), in the interactive maps' style."""
+    gap = name_offset(size_px) * PT_PER_PX
+    return ax.annotate(
+        name,
+        (x, y),
+        xytext=(gap if side == "right" else -gap, 0),
+        textcoords="offset points",
+        ha="left" if side == "right" else "right",
+        va="center",
+        fontsize=LABEL_SIZE_PX * PT_PER_PX,
+        fontweight="bold",
+        color=TEXT,
+        zorder=7,
+        annotation_clip=True,
+        bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.72},
+    )
+
+
 def _draw_hubs(ax: Any, frame: _Frame, hubs: pd.DataFrame, labels: dict[str, str]) -> list[Any]:
     """Hub symbols; the hubs the interactive map names (``labels``: id → side) with their names, returned."""
     names: list[Any] = []
@@ -317,26 +338,55 @@ def _draw_hubs(ax: Any, frame: _Frame, hubs: pd.DataFrame, labels: dict[str, str
         kind = HubKind(hub.kind)
         ax.plot([x], [y], zorder=6, **_hub_marker(kind))
         side = labels.get(hub.hub_id)
-        if side is None:
-            continue
-        gap = (HUB_STYLES[kind].size // 2 + 2) * PT_PER_PX
-        names.append(
-            ax.annotate(
-                str(hub.name),
-                (x, y),
-                xytext=(gap if side == "right" else -gap, 0),
-                textcoords="offset points",
-                ha="left" if side == "right" else "right",
-                va="center",
-                fontsize=LABEL_SIZE_PX * PT_PER_PX,
-                fontweight="bold",
-                color=TEXT,
-                zorder=7,
-                annotation_clip=True,
-                bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.72},
-            )
-        )
+        if side is not None:
+            names.append(_name(ax, x, y, str(hub.name), side, HUB_STYLES[kind].size))
     return names
+
+
+NAME_GAP_PX = 2.0
+"""Pixels kept between two names of a still picture, and between a name and a symbol or the legend."""
+
+
+def _more_names(ax: Any, frame: _Frame, layers: Layers, names: list[Any], blocks: Sequence[Any]) -> list[Any]:
+    """The other hubs the interactive map names where they fit, in its rank order: each on its own side, else the
+    other, where it overlaps no name, hub symbol or ``blocks`` (legend, scale bar) and lies inside the map. The view
+    is final by then: these names do not widen it."""
+    ranked = _hub_labels(layers)
+    if not ranked:
+        return []
+    renderer = ax.figure.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    where = dict(
+        zip(layers.hubs["hub_id"], frame.xy(shapely.get_coordinates(np.asarray(layers.hubs.geometry))), strict=True)
+    )
+    kinds = dict(zip(layers.hubs["hub_id"], layers.hubs["kind"], strict=True))
+    named = {t.get_text() for t in names}
+    taken = [t.get_window_extent(renderer) for t in names] + [b.get_window_extent(renderer) for b in blocks]
+    symbols = []
+    for hub_id, (x, y) in where.items():
+        cx, cy = ax.transData.transform((x, y))
+        r = HUB_STYLES[HubKind(kinds[hub_id])].size / 2 * DPI / 96
+        symbols.append((hub_id, Bbox.from_extents(cx - r, cy - r, cx + r, cy + r)))
+    hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
+    added = []
+    for hub_id in sorted(ranked, key=lambda h: (ranked[h].rank, h)):
+        name = str(hub_names[hub_id])
+        if name in named:
+            continue
+        label = ranked[hub_id]
+        for side in (label.side, "left" if label.side == "right" else "right"):
+            x, y = where[hub_id]
+            text = _name(ax, x, y, name, side, HUB_STYLES[HubKind(kinds[hub_id])].size)
+            e = text.get_window_extent(renderer).padded(NAME_GAP_PX)
+            inside = box.x0 <= e.x0 and e.x1 <= box.x1 and box.y0 <= e.y0 and e.y1 <= box.y1
+            clear = inside and not any(e.overlaps(t) for t in taken)
+            clear = clear and not any(e.overlaps(b) for other, b in symbols if other != hub_id)
+            if clear:
+                taken.append(e)
+                added.append(text)
+                break
+            text.remove()
+    return added
 
 
 def _fit_names(ax: Any, frame: _Frame, names: Sequence[Any], rounds: int = 3) -> None:
@@ -430,9 +480,9 @@ def _nice_km(target: float) -> float:
     return float(max(m * k for m in (1, 2, 5) if m * k <= target))
 
 
-def _draw_scale_bar(ax: Any, frame: _Frame, corner: str) -> None:
+def _draw_scale_bar(ax: Any, frame: _Frame, corner: str) -> list[Any]:
     """A two-part scale bar, about a fifth of the map wide, true at the map's centre (geodesic), in a bottom
-    corner the legend leaves free."""
+    corner the legend leaves free; its parts returned."""
     unit = frame.metres_per_km_at_centre()
     width_m = frame.xlim[1] - frame.xlim[0]
     km = _nice_km(0.2 * width_m / unit)
@@ -441,21 +491,24 @@ def _draw_scale_bar(ax: Any, frame: _Frame, corner: str) -> None:
     margin = 0.03 * width_m
     x0 = frame.xlim[0] + margin if corner == "left" else frame.xlim[1] - margin - length
     y0 = frame.ylim[0] + 0.045 * (frame.ylim[1] - frame.ylim[0])
+    parts = []
     for i in range(2):
-        ax.add_patch(
-            Rectangle(
-                (x0 + i * length / 2, y0),
-                length / 2,
-                height,
-                facecolor=TEXT if i == 0 else "white",
-                edgecolor=TEXT,
-                linewidth=0.6,
-                zorder=8,
+        parts.append(
+            ax.add_patch(
+                Rectangle(
+                    (x0 + i * length / 2, y0),
+                    length / 2,
+                    height,
+                    facecolor=TEXT if i == 0 else "white",
+                    edgecolor=TEXT,
+                    linewidth=0.6,
+                    zorder=8,
+                )
             )
         )
     lat = frame.centre[1]
     text = f"{km:,.0f} km, true at {abs(lat):.0f}° {'N' if lat >= 0 else 'S'}"
-    ax.text(
+    label = ax.text(
         x0 + length / 2,
         y0 + 2.2 * height,
         text,
@@ -466,6 +519,7 @@ def _draw_scale_bar(ax: Any, frame: _Frame, corner: str) -> None:
         zorder=8,
         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.72},
     )
+    return [*parts, label]
 
 
 def _footer(as_of: str, attribution: Iterable[str]) -> str:
@@ -534,7 +588,8 @@ def _picture(
         spine.set_edgecolor(BORDER)
         spine.set_linewidth(0.6)
     _draw_legs(ax, frame, layers.legs, (frame.xlim[1] - frame.xlim[0]) / width_px, color_of)
-    _fit_names(ax, frame, _draw_hubs(ax, frame, layers.hubs, labels))
+    names_drawn = _draw_hubs(ax, frame, layers.hubs, labels)
+    _fit_names(ax, frame, names_drawn)
     _draw_outlines(ax, frame, (frame.xlim[1] - frame.xlim[0]) / width_px)  # under the lines (zorder), final view
 
     head = fig.text(0.012, 1 - 0.16 / height_in, title, ha="left", va="top", fontsize=15, fontweight="bold", color=TEXT)
@@ -555,13 +610,15 @@ def _picture(
     )
 
     corner = "lower right" if panel is not None else "lower left"
+    legend = None
     if panel is None:
         legend = _legend(ax, handles, names, LEGEND_SIZES[0], loc="lower left")
         drawn = [np.asarray(f.geometry, dtype=object) for f in (layers.legs, layers.hubs)]
         points = np.vstack([frame.xy(shapely.get_coordinates(g)) for g in drawn])
         corner = _best_corner(ax, legend.get_window_extent(renderer), points)
         legend.set_loc(corner)
-    _draw_scale_bar(ax, frame, "left" if corner.endswith("right") else "right")
+    scale = _draw_scale_bar(ax, frame, "left" if corner.endswith("right") else "right")
+    _more_names(ax, frame, layers, names_drawn, [*([legend] if legend is not None else []), *scale])
     return fig
 
 

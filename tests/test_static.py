@@ -175,3 +175,25 @@ def test_build_help_and_readme_name_the_flags():
     block = readme.split("## The command", 1)[1].split("```", 2)[1]
     assert "[--png] [--svg]" in block
     assert "DIR/maps/<corridor-id>.png" in readme
+
+
+def test_a_picture_names_the_hubs_of_the_story_where_they_fit_and_no_two_names_overlap(catalog):
+    """A still has no zoom: past the routes' ends and ports it names, in the interactive map's rank order, every
+    hub whose name fits clear of the others, of the hub symbols and of the legend (the BTK picture names Tbilisi,
+    Akhalkalaki and Ganja); every name lies inside the map."""
+    from layers.frames import layers_from_catalog
+
+    layers = layers_from_catalog(catalog, catalog.select(["baku-tbilisi-kars"]))
+    fig = static.corridor_picture(layers, "baku-tbilisi-kars")
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    hub_names = set(layers.hubs["name"])
+    names = [t for t in ax.texts if t.get_text() in hub_names]
+    shown = {t.get_text() for t in names}
+    assert {"Kars", "Port of Baku (Alat)", "Tbilisi", "Akhalkalaki", "Ganja"} <= shown
+    boxes = [t.get_window_extent(renderer) for t in names]
+    frame = ax.get_window_extent(renderer)
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert not any(b.overlaps(legend) for b in boxes)
