@@ -241,11 +241,14 @@ function hits(r, list) {
     }
     return false;
 }
-function corner(tip, side, w, h) {  // Leaflet's Tooltip._setPosition: the box's corner less the anchor point's
+function offset(tip, side) {  // a name's offset from its hub on that side
     var d = tip._cmGap;
+    return {left: [-d, 0], right: [d, 0], top: [0, -d], bottom: [0, d]}[side];
+}
+function corner(tip, side, w, h) {  // Leaflet's Tooltip._setPosition: the box's corner less the anchor point's
     var sub = {left: [w, Math.round(h / 2)], right: [0, Math.round(h / 2)],
                top: [Math.round(w / 2), h], bottom: [Math.round(w / 2), 0]}[side];
-    var off = {left: [-d, 0], right: [d, 0], top: [0, -d], bottom: [0, d]}[side];
+    var off = offset(tip, side);
     return [off[0] - sub[0], off[1] - sub[1]];
 }
 function run() {
@@ -301,9 +304,8 @@ function run() {
         var tip = it.tip, side = it.side || (tip && tip._cmSide);
         if (tip && side !== tip.options.direction) {  // where Leaflet itself would put it on that side
             var was = tip.options.direction, a = corner(tip, was, it.w, it.h), b = corner(tip, side, it.w, it.h);
-            var d = tip._cmGap;
             tip.options.direction = side;
-            tip.options.offset = {left: [-d, 0], right: [d, 0], top: [0, -d], bottom: [0, d]}[side];
+            tip.options.offset = offset(tip, side);
             L.DomUtil.setPosition(it.el, L.DomUtil.getPosition(it.el).add([b[0] - a[0], b[1] - a[1]]));
             it.el.classList.remove("leaflet-tooltip-" + was);
             it.el.classList.add("leaflet-tooltip-" + side);

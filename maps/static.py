@@ -41,7 +41,7 @@ from geo.errors import OptionError
 from geo.model import HubKind, Mode, Status
 from layers.frames import Layers
 from layers.style import HUB_OUTLINE, HUB_STYLES, MODE_STYLES, QUALITY_STYLES, STATUS_STYLES, corridor_colors
-from maps.labels import name_offset
+from maps.labels import HubLabel, name_offset
 from maps.render import BORDER, LAND, WATER, _hub_labels, corridor_figures_line
 
 try:
@@ -347,11 +347,19 @@ NAME_GAP_PX = 2.0
 """Pixels kept between two names of a still picture, and between a name and a symbol or the legend."""
 
 
-def _more_names(ax: Any, frame: _Frame, layers: Layers, names: list[Any], blocks: Sequence[Any]) -> list[Any]:
-    """The other hubs the interactive map names where they fit, in its rank order: each on its own side, else the
-    other, where it overlaps no name, hub symbol or ``blocks`` (legend, scale bar) and lies inside the map. The view
-    is final by then: these names do not widen it."""
-    ranked = _hub_labels(layers)
+def _more_names(
+    ax: Any,
+    frame: _Frame,
+    layers: Layers,
+    ranked: dict[str, HubLabel],
+    named: dict[str, str],
+    names: list[Any],
+    blocks: Sequence[Any],
+) -> list[Any]:
+    """The other hubs of ``ranked`` (the interactive map's names) where they fit, in its rank order, past those
+    ``named`` already (id → side, drawn as ``names``): each on its own side, else the other, where it overlaps no
+    name, hub symbol or ``blocks`` (legend, scale bar) and lies inside the map. The view is final by then: these
+    names do not widen it."""
     if not ranked:
         return []
     renderer = ax.figure.canvas.get_renderer()
@@ -360,18 +368,17 @@ def _more_names(ax: Any, frame: _Frame, layers: Layers, names: list[Any], blocks
         zip(layers.hubs["hub_id"], frame.xy(shapely.get_coordinates(np.asarray(layers.hubs.geometry))), strict=True)
     )
     kinds = dict(zip(layers.hubs["hub_id"], layers.hubs["kind"], strict=True))
-    named = {t.get_text() for t in names}
     taken = [t.get_window_extent(renderer) for t in names] + [b.get_window_extent(renderer) for b in blocks]
     symbols = []
     for hub_id, (x, y) in where.items():
         cx, cy = ax.transData.transform((x, y))
-        r = HUB_STYLES[HubKind(kinds[hub_id])].size / 2 * DPI / 96
+        r = HUB_STYLES[HubKind(kinds[hub_id])].size * PT_PER_PX * DPI / 72 / 2  # half the symbol's box, in pixels
         symbols.append((hub_id, Bbox.from_extents(cx - r, cy - r, cx + r, cy + r)))
     hub_names = dict(zip(layers.hubs["hub_id"], layers.hubs["name"], strict=True))
     added = []
     for hub_id in sorted(ranked, key=lambda h: (ranked[h].rank, h)):
         name = str(hub_names[hub_id])
-        if name in named:
+        if hub_id in named:
             continue
         label = ranked[hub_id]
         for side in (label.side, "left" if label.side == "right" else "right"):
@@ -552,12 +559,14 @@ def _picture(
     title: str,
     subtitle: str,
     as_of: str,
+    ranked: dict[str, HubLabel],
     labels: dict[str, str],
     color_of: Callable[[Any], str],
     corridor_rows: Sequence[tuple[str, str]] = (),
 ) -> Figure:
     """The picture: header (title, subtitle), map, footer (date, attribution). A corridor map's legend sits in the
-    corner of the map its route leaves most free; the overview's, naming every corridor, in a panel beside it."""
+    corner of the map its route leaves most free; the overview's, naming every corridor, in a panel beside it.
+    ``labels`` (id → side) are named first, the view widened to hold them; the rest of ``ranked`` where they fit."""
     width_in, height_in = WIDTH_PX / DPI, HEIGHT_PX / DPI
     fig = Figure(figsize=(width_in, height_in), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
@@ -618,7 +627,7 @@ def _picture(
         corner = _best_corner(ax, legend.get_window_extent(renderer), points)
         legend.set_loc(corner)
     scale = _draw_scale_bar(ax, frame, "left" if corner.endswith("right") else "right")
-    _more_names(ax, frame, layers, names_drawn, [*([legend] if legend is not None else []), *scale])
+    _more_names(ax, frame, layers, ranked, labels, names_drawn, [*([legend] if legend is not None else []), *scale])
     return fig
 
 
@@ -649,6 +658,7 @@ def corridor_picture(layers: Layers, corridor_id: str, *, as_of: str = "") -> Fi
     mine = layers.for_corridor(corridor_id)
     if mine.corridors.empty:
         raise KeyError(corridor_id)
+    ranked = _hub_labels(mine)
     row = mine.corridors.iloc[0]
     ports = mine.hubs.loc[mine.hubs["kind"].isin([str(HubKind.SEA_PORT), str(HubKind.DRY_PORT)]), "hub_id"]
     return _picture(
@@ -656,7 +666,8 @@ def corridor_picture(layers: Layers, corridor_id: str, *, as_of: str = "") -> Fi
         title=str(row["name"]),
         subtitle=corridor_figures_line(row),
         as_of=as_of,
-        labels=_picture_labels(mine, ports),  # the names the interactive map ranks first
+        ranked=ranked,
+        labels=_picture_labels(mine, ranked, ports),  # the names the interactive map ranks first
         color_of=lambda leg: MODE_STYLES[Mode(leg.mode)].color,
     )
 
@@ -666,10 +677,10 @@ NAME_MIN_GAP = 0.035
 no zoom to reveal the rest, so a knot of hubs keeps only its first-ranked name."""
 
 
-def _picture_labels(layers: Layers, also: Iterable[str] = ()) -> dict[str, str]:
-    """The hubs a picture names (id → side): the routes' ends, then the hubs in ``also``, in the interactive map's
-    rank order (:func:`maps.render._hub_labels`), each at least :data:`NAME_MIN_GAP` from those named before."""
-    ranked = _hub_labels(layers)
+def _picture_labels(layers: Layers, ranked: dict[str, HubLabel], also: Iterable[str] = ()) -> dict[str, str]:
+    """The hubs a picture names first (id → side): the routes' ends, then the hubs in ``also``, in the interactive
+    map's rank order (``ranked``: :func:`maps.render._hub_labels`), each at least :data:`NAME_MIN_GAP` from those
+    named before."""
     wanted = {h for h, label in ranked.items() if label.end} | set(also)
     where = dict(zip(layers.hubs["hub_id"], layers.hubs.geometry, strict=True))
     extent = max(float(np.ptp(layers.hubs.geometry.x)), float(np.ptp(layers.hubs.geometry.y)), 1.0)
@@ -691,6 +702,7 @@ def overview_picture(
         As :func:`corridor_picture`.
     """
     colors = corridor_colors(list(layers.corridors["corridor_id"]))
+    ranked = _hub_labels(layers)
     rows = [(colors[r["corridor_id"]], _corridor_row(r)) for _, r in layers.corridors.iterrows()]
     order = {cid: i for i, cid in enumerate(layers.corridors["corridor_id"])}
     legs = layers.legs.iloc[np.argsort([order[c] for c in layers.legs["corridor_id"]], kind="stable")]
@@ -699,7 +711,8 @@ def overview_picture(
         title=title,
         subtitle=subtitle,
         as_of=as_of,
-        labels=_picture_labels(layers),
+        ranked=ranked,
+        labels=_picture_labels(layers, ranked),
         color_of=lambda leg: colors[leg.corridor_id],
         corridor_rows=rows,
     )
